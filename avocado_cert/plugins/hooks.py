@@ -1,0 +1,63 @@
+"""Job hooks of a certification run: preflight before the tests, host-safety check after them."""
+
+import os
+
+from avocado.core.exceptions import JobError
+from avocado.core.output import LOG_UI
+from avocado.core.plugin_interfaces import JobPost, JobPre, ResultEvents
+
+from avocado_cert import hostcheck, report, session
+from avocado_cert.errors import CertError
+
+
+def _cert_dir(job):
+    return os.path.join(job.logdir, report.CERT_DIR)
+
+
+class CertHostHooks(JobPre, JobPost):
+    name = "cert-host"
+    description = "Certification preflight: environment, host lock, stale object sweep, inventory"
+
+    def __init__(self):
+        self._lock = None
+
+    def pre(self, job):
+        if not job.config.get("cert.profile"):
+            return
+        try:
+            uris = session.plan_from_config(job.config).uris()
+            self._lock = hostcheck.lock_host(uris)
+            _env, swept = hostcheck.preflight(uris, _cert_dir(job))
+        except CertError as details:
+            raise JobError(f"avocado-cert preflight: {details}") from None
+        for uri, items in swept.items():
+            if items:
+                LOG_UI.info("avocado-cert: swept %d stale object(s) from %s", len(items), uri)
+
+    def post(self, job):
+        hostcheck.unlock_host(self._lock)
+        self._lock = None
+
+
+class CertHostCheck(ResultEvents):
+    name = "cert-host"
+    description = "Certification host-safety check after the tests"
+
+    def __init__(self, config):
+        self.config = config
+
+    def pre_tests(self, job):
+        pass
+
+    def start_test(self, result, state):
+        pass
+
+    def test_progress(self, progress=False):
+        pass
+
+    def end_test(self, result, state):
+        pass
+
+    def post_tests(self, job):
+        if job.config.get("cert.profile"):
+            hostcheck.postcheck(_cert_dir(job))

@@ -1,0 +1,31 @@
+"""Registers the certification options as Avocado settings (command line and config files)."""
+
+from avocado.core.plugin_interfaces import Init
+from avocado.core.settings import settings
+
+
+class CertInit(Init):
+    name = "cert"
+    description = "Certification settings: profile, variant selection, criteria"
+
+    def initialize(self):
+        settings.register_option(
+            section="cert",
+            key="profile",
+            default=None,
+            help_msg="Certification profile(s) to run: a name from cfg/profiles, a path to a "
+            "profile YAML file, or several separated by commas",
+        )
+        settings.register_option(
+            section="cert",
+            key="variant",
+            default=[],
+            key_type=list,
+            help_msg="Run only these certification variants (ids as printed in reports)",
+        )
+        settings.register_option(
+            section="cert",
+            key="criteria",
+            default=None,
+            help_msg="Score against this criteria version or file instead of the profile's own",
+        )

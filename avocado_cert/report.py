@@ -1,0 +1,95 @@
+"""The certification report: cert/report.json, cert/report.html and the one-screen summary."""
+
+import json
+import os
+
+from avocado_cert import html_report, outcome, rerun
+from avocado_cert.version import VERSION
+
+REPORT_FORMAT = 1
+CERT_DIR = "cert"
+SUMMARY_FAILURES = 15
+
+_FAILED = (outcome.FAIL, outcome.ERROR, outcome.MISSING)
+
+
+def build(recs, score, profiles, variants, environment=None, host_safety=None, job=None, settings=None):
+    """The report document; profiles maps name -> {ref, path, sha256, description, ...}."""
+    tests = []
+    criteria_refs = (settings or {}).get("criteria_override")
+    for rec in recs:
+        entry = rec.to_dict()
+        if rec.outcome in _FAILED and rec.profile in profiles:
+            entry["rerun"] = rerun.command(rec, profiles[rec.profile]["ref"], criteria_refs)
+        tests.append(entry)
+    return {
+        "format": REPORT_FORMAT,
+        "suite": {"name": "avocado-cert", "version": VERSION},
+        "job": job or {},
+        "settings": settings or {},
+        "verdict": score["verdict"],
+        "profiles": profiles,
+        "variants": [v.to_dict() if hasattr(v, "to_dict") else v for v in variants],
+        "environment": environment or {},
+        "host_safety": host_safety or {},
+        "score": score,
+        "tests": tests,
+    }
+
+
+def write(report, job_dir):
+    """Write report.json and report.html under JOB_DIR/cert; return the cert directory."""
+    cert_dir = os.path.join(job_dir, CERT_DIR)
+    os.makedirs(cert_dir, exist_ok=True)
+    with open(os.path.join(cert_dir, "report.json"), "w", encoding="utf-8") as out:
+        json.dump(report, out, indent=1, sort_keys=True)
+    with open(os.path.join(cert_dir, "report.html"), "w", encoding="utf-8") as out:
+        out.write(html_report.render(report))
+    return cert_dir
+
+
+def _area_table(areas):
+    cols = (outcome.PASS, outcome.FAIL, outcome.ERROR, outcome.UNSUPPORTED, outcome.SKIP, outcome.MISSING)
+    heads = ("pass", "fail", "error", "unsup", "skip", "miss")
+    lines = ["  {:<14}{:>6}".format("area", "tests") + "".join(f"{h:>7}" for h in heads) + f"{'score':>8}"]
+    for name, area in areas.items():
+        counts = area["counts"]
+        cells = "".join(f"{counts.get(col, 0):>7}" for col in cols)
+        lines.append(f"  {name:<14}{area['tests']:>6}{cells}{area['score']:>7.1f}%")
+    return lines
+
+
+def summary(report, report_path=None):
+    """The one-screen text: verdict, per-area scores, failed capabilities, rerun commands."""
+    score = report["score"]
+    lines = [f"CERTIFICATION VERDICT: {score['verdict']}"]
+    for name, prof in score["profiles"].items():
+        crit = prof["criteria"]
+        lines.append(
+            f"Profile {name}: {prof['verdict']} (criteria {crit['version']}, sha256 {crit['sha256'][:12]})"
+        )
+        lines.extend(_area_table(prof["areas"]))
+        if prof["failed_required"]:
+            lines.append("  Failed required capabilities: " + ", ".join(prof["failed_required"]))
+        if prof["incomplete_required"]:
+            lines.append("  Incomplete required capabilities: " + ", ".join(prof["incomplete_required"]))
+        expired = [c["id"] for c in prof["capabilities"] if c.get("expired_waiver")]
+        if expired:
+            lines.append("  Expired waivers (not applied): " + ", ".join(expired))
+    if score.get("interrupted"):
+        lines.append("The job was interrupted: the verdict cannot be CERTIFIED.")
+    failed = [t for t in report["tests"] if t.get("rerun")]
+    if failed:
+        lines.append(f"Failed variants ({len(failed)}), each with the command that reruns it:")
+        for test in failed[:SUMMARY_FAILURES]:
+            reason = (test["reason"] or "").splitlines()[0][:100] if test["reason"] else ""
+            lines.append(f"  {test['outcome']} {test['test']} [{test['variant']}] {reason}")
+            lines.append(f"    {test['rerun']}")
+        if len(failed) > SUMMARY_FAILURES:
+            lines.append(f"  ... {len(failed) - SUMMARY_FAILURES} more in the report")
+    safety = report.get("host_safety") or {}
+    if safety.get("problems"):
+        lines.append("Host safety problems: " + "; ".join(safety["problems"][:5]))
+    if report_path:
+        lines.append(f"Certification report: {report_path}")
+    return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""CertTest: the base class of every certification test.
+
+It opens the connection the variant names, gives the test a factory of prefixed objects whose
+cleanup always runs, turns VIR_ERR_NO_SUPPORT into the UNSUPPORTED outcome, and keeps the code,
+domain and message of every libvirt error in the test log.
+"""
+
+import functools
+import time
+
+import libvirt
+from avocado import Test
+
+from avocado_cert import libvirt_errors, outcome
+from avocado_cert.testing import xmlbuild
+from avocado_cert.testing.objects import Objects
+
+DEFAULT_URI = "test:///default"
+
+
+class CertTest(Test):
+    """Base class: subclasses hold test methods and tag them (area:, api:, cap:)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conn = None
+        self.objects = None
+        method = getattr(self, self._testMethodName, None)
+        if method is not None:
+            setattr(self, self._testMethodName, self._translate_errors(method))
+        self.setUp = self._translate_errors(self.setUp)
+
+    # --- parameters of the variant ---------------------------------------------------------------
+    @property
+    def uri(self):
+        return self.params.get("uri", default=DEFAULT_URI)
+
+    @property
+    def driver(self):
+        return self.params.get("driver", default="test")
+
+    @property
+    def variant_params(self):
+        """All params of the variant as a flat dict (for the XML builders)."""
+        return {key: value for _path, key, value in self.params.iteritems()}
+
+    def param(self, key, default=None):
+        return self.params.get(key, default=default)
+
+    # --- set-up and tear-down --------------------------------------------------------------------
+    def setUp(self):
+        libvirt_errors.quiet()
+        self.conn = self.open_connection()
+        self.objects = Objects(self.conn, self.log)
+
+    def open_connection(self, uri=None, readonly=False):
+        uri = uri or self.uri
+        conn = libvirt.openReadOnly(uri) if readonly else libvirt.open(uri)
+        self.log.info("connected to %s (%s)", uri, "read-only" if readonly else "read-write")
+        return conn
+
+    def tearDown(self):
+        problems = self.objects.cleanup() if self.objects is not None else []
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except libvirt.libvirtError as err:
+                self.log.info("closing the connection: %s", libvirt_errors.describe(err))
+        super().tearDown()
+        if problems and self.status == "PASS":
+            self.error("cleanup left objects behind: " + "; ".join(problems))
+
+    # --- outcomes --------------------------------------------------------------------------------
+    def _translate_errors(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except libvirt.libvirtError as err:
+                self.log.error("libvirt error: %s", libvirt_errors.describe(err))
+                if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT:
+                    self.unsupported(err.get_error_message())
+                raise
+
+        return wrapper
+
+    def unsupported(self, reason):
+        """End the test as UNSUPPORTED: the driver does not implement what it certifies."""
+        self.cancel(f"{outcome.UNSUPPORTED_PREFIX}{reason}")
+
+    def skip_because(self, reason):
+        """End the test as SKIP: the host lacks a precondition (never a PASS)."""
+        self.cancel(f"{outcome.SKIP_PREFIX}{reason}")
+
+    def require(self, condition, reason):
+        if not condition:
+            self.skip_because(reason)
+
+    # --- checks ----------------------------------------------------------------------------------
+    def expect_error(self, codes, func, *args, **kwargs):
+        """Call func and assert it raises a libvirtError with one of the codes; return the error."""
+        codes = (codes,) if isinstance(codes, int) else tuple(codes)
+        names = " or ".join(libvirt_errors.code_name(c) for c in codes)
+        call = getattr(func, "__name__", repr(func))
+        try:
+            result = func(*args, **kwargs)
+        except libvirt.libvirtError as err:
+            self.log.info("%s raised, as expected: %s", call, libvirt_errors.describe(err))
+            if err.get_error_code() not in codes:
+                self.fail(f"{call}: expected {names}, got {libvirt_errors.describe(err)}")
+            return err
+        self.fail(f"{call}: expected {names}, but it returned {result!r}")
+        return None
+
+    def wait_for(self, predicate, timeout=10.0, step=0.05, what="condition"):
+        """Poll predicate until it is true; fail the test if it is still false after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() >= deadline:
+                self.fail(f"timed out after {timeout:g} s waiting for {what}")
+            time.sleep(step)
+
+    # --- building objects --------------------------------------------------------------------------
+    def domain_xml(self, **kwargs):
+        """The XML of a fresh prefixed domain for this variant (name in the XML)."""
+        name = kwargs.pop("name", None) or Objects.name("dom")
+        return xmlbuild.to_xml(xmlbuild.domain(self.variant_params, name, **kwargs))
+
+    def define_domain(self, **kwargs):
+        return self.objects.define_domain(self.domain_xml(**kwargs))
+
+    def domain_state(self, dom):
+        return dom.state()[0]
+
+    def assert_state(self, dom, expected, what=None):
+        state = dom.state()[0]
+        if state != expected:
+            self.fail(
+                f"{what or dom.name()}: state is {STATE_NAMES.get(state, state)}, "
+                f"expected {STATE_NAMES.get(expected, expected)}"
+            )
+
+
+STATE_NAMES = {
+    getattr(libvirt, name): name
+    for name in dir(libvirt)
+    if name.startswith("VIR_DOMAIN_") and name[11:] in (
+        "NOSTATE", "RUNNING", "BLOCKED", "PAUSED", "SHUTDOWN", "SHUTOFF", "CRASHED", "PMSUSPENDED"
+    )
+}

@@ -1,0 +1,78 @@
+"""Crossing a profile's axes (driver, arch, transport, ...) into variants with stable, readable ids."""
+
+import itertools
+from dataclasses import dataclass
+
+from avocado_cert.errors import CertError
+
+ID_SEPARATOR = "-"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One point of the certification matrix: a profile and one value per axis."""
+
+    id: str
+    profile: str
+    axes: tuple  # ((axis, value), ...) in the profile's axis order
+    params: dict
+
+    def to_dict(self):
+        return {"id": self.id, "profile": self.profile, "axes": dict(self.axes), "params": self.params}
+
+
+def cross(profile, combinations=None):
+    """Every combination of the profile's axis values (or only the given ones), as Variants.
+
+    A variant's params are the profile's params, overlaid by each chosen axis value's params,
+    plus the axis names themselves (driver=..., arch=...), the profile name and the variant id.
+    """
+    axis_names = list(profile.axes)
+    if combinations is None:
+        combinations = itertools.product(*(list(profile.axes[a]) for a in axis_names))
+    base = dict(profile.params)
+    base["timeout"] = profile.timeout
+    variants = []
+    for combo in combinations:
+        params = dict(base)
+        for axis, value in zip(axis_names, combo):
+            params.update(profile.axes[axis][value])
+        params.update(zip(axis_names, combo))
+        vid = ID_SEPARATOR.join(combo)
+        params["profile"] = profile.name
+        params["variant_id"] = vid
+        variants.append(Variant(vid, profile.name, tuple(zip(axis_names, combo)), params))
+    return variants
+
+
+def cross_many(profiles, combinations_of=None):
+    """The variants of several profiles, in order; ids must be unique across all of them."""
+    variants = []
+    seen = {}
+    for prof in profiles:
+        combos = combinations_of(prof) if combinations_of else None
+        for variant in cross(prof, combos):
+            if variant.id in seen:
+                where = (
+                    f"twice by profile '{prof.name}'"
+                    if seen[variant.id] == prof.name
+                    else f"by both profile '{seen[variant.id]}' and profile '{prof.name}'"
+                )
+                raise CertError(f"variant id '{variant.id}' is produced {where}")
+            seen[variant.id] = prof.name
+            variants.append(variant)
+    return variants
+
+
+def select(variants, wanted):
+    """Keep only the variants whose id is in wanted (a list); unknown ids are an error."""
+    if not wanted:
+        return variants
+    known = {v.id for v in variants}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        shown = sorted(known)
+        listing = ", ".join(shown[:20]) + (f", ... ({len(shown)} in all)" if len(shown) > 20 else "")
+        raise CertError(f"--cert-variant: unknown variant '{unknown[0]}' (available: {listing})")
+    keep = set(wanted)
+    return [v for v in variants if v.id in keep]

@@ -1,0 +1,77 @@
+"""avocado-cert: a libvirt API certification suite built as Avocado plugins."""
+
+import os
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def data_files(*tops):
+    """Install cfg/, data/ and tests/ under share/avocado-cert/, keeping their layout."""
+    found = {}
+    for top in tops:
+        for root, _dirs, files in os.walk(os.path.join(HERE, top)):
+            rel = os.path.relpath(root, HERE)
+            keep = [os.path.join(rel, f) for f in files if not f.endswith(".pyc")]
+            if keep:
+                found[os.path.join("share", "avocado-cert", rel)] = keep
+    return sorted(found.items())
+
+
+def version():
+    with open(os.path.join(HERE, "avocado_cert", "version.py"), encoding="utf-8") as src:
+        scope = {}
+        exec(src.read(), scope)  # pylint: disable=exec-used
+    return scope["VERSION"]
+
+
+setup(
+    name="avocado-cert",
+    version=version(),
+    description="libvirt API certification suite built as Avocado plugins",
+    long_description=open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="GPLv2+",
+    python_requires=">=3.9",
+    packages=find_packages(include=["avocado_cert", "avocado_cert.*"]),
+    include_package_data=True,
+    data_files=data_files("cfg", "data", "tests"),
+    install_requires=[
+        "avocado-framework>=113",
+        "avocado-framework-plugin-vt>=113",
+        "libvirt-python",
+        "aexpect",
+        "lxml",
+        "PyYAML",
+        "cryptography",
+        "Pillow",  # screenshots are checked as images; Avocado-VT also wants it
+    ],
+    extras_require={
+        "catalog": [],
+        "dev": ["pytest"],
+    },
+    entry_points={
+        "avocado.plugins.init": [
+            "cert = avocado_cert.plugins.settings:CertInit",
+        ],
+        "avocado.plugins.cli": [
+            "cert-profile = avocado_cert.plugins.profile_cli:CertProfileCLI",
+        ],
+        "avocado.plugins.cli.cmd": [
+            "cert = avocado_cert.plugins.cert_cmd:CertCommand",
+        ],
+        "avocado.plugins.varianter": [
+            "cert = avocado_cert.plugins.varianter:CertVarianter",
+        ],
+        "avocado.plugins.job.prepost": [
+            "cert-host = avocado_cert.plugins.hooks:CertHostHooks",
+        ],
+        "avocado.plugins.result_events": [
+            "cert-host = avocado_cert.plugins.hooks:CertHostCheck",
+        ],
+        "avocado.plugins.result": [
+            "cert = avocado_cert.plugins.result:CertResult",
+        ],
+    },
+)
