@@ -47,6 +47,17 @@ class CertTest(Test):
     def param(self, key, default=None):
         return self.params.get(key, default=default)
 
+    @property
+    def guest(self):
+        """What runs inside the variant's domains: 'simulated' (the test driver acts as the guest),
+        'none' (no OS boots: requests to the guest go unanswered) or the name of a bootable image."""
+        return self.params.get("guest", default="none")
+
+    def require_guest_os(self, why):
+        """SKIP unless something inside the domain answers guest requests (shutdown, reboot, ...)."""
+        if self.guest == "none":
+            self.skip_because(f"{why}: the profile boots no guest OS")
+
     # --- set-up and tear-down --------------------------------------------------------------------
     def setUp(self):
         libvirt_errors.quiet()

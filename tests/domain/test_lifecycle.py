@@ -68,6 +68,7 @@ class DomainLifecycle(CertTest):
 
         :avocado: tags=api:virDomainShutdown
         """
+        self.require_guest_os("a shutdown request is answered by the guest OS")
         dom = self.define_domain()
         dom.create()
         self.assertEqual(dom.shutdown(), 0)
