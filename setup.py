@@ -66,6 +66,7 @@ setup(
         ],
         "avocado.plugins.job.prepost": [
             "cert-host = avocado_cert.plugins.hooks:CertHostHooks",
+            "zz-cert-verdict = avocado_cert.plugins.verdict_exit:VerdictExit",
         ],
         "avocado.plugins.result_events": [
             "cert-host = avocado_cert.plugins.hooks:CertHostCheck",

@@ -6,12 +6,11 @@ and job settings. Any problem is one line on stderr and a non-zero exit.
 
 import sys
 
-from avocado.core import exit_codes
 from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import CLI
 from avocado.core.settings import settings
 
-from avocado_cert import session
+from avocado_cert import exitcodes, session
 from avocado_cert.errors import CertError
 
 SUBCOMMANDS = ("run", "list", "variants")
@@ -58,5 +57,5 @@ class CertProfileCLI(CLI):
             plan = session.plan_from_config(config)
         except CertError as details:
             LOG_UI.error("avocado-cert: %s", details)
-            sys.exit(exit_codes.AVOCADO_FAIL)
+            sys.exit(exitcodes.USAGE)
         session.apply_to_config(plan, config, sys.argv)

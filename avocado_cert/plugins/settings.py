@@ -29,3 +29,11 @@ class CertInit(Init):
             default=None,
             help_msg="Score against this criteria version or file instead of the profile's own",
         )
+        settings.register_option(
+            section="cert",
+            key="exit_code_from_verdict",
+            default=True,
+            key_type=bool,
+            help_msg="Exit a certification run with its verdict: 0 CERTIFIED, 1 NOT CERTIFIED, "
+            "2 usage error, 3 INCOMPLETE (false: Avocado's own exit status)",
+        )
