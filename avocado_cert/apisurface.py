@@ -17,6 +17,7 @@ VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 TYPE_WORD_RE = re.compile(r"\bvir[A-Za-z0-9]+")
 CONSTANT_RE = re.compile(r"\bVIR_[A-Z0-9_]+")
 ERROR_ENUM = "virErrorNumber"
+UNUSED_RE = re.compile(r"unused|not used|use 0|pass 0|set to 0", re.IGNORECASE)
 
 
 def version_key(version):
@@ -86,8 +87,9 @@ def _int(text):
         return None
 
 
-def _flag_types(args, enum_types, constants):
-    """Enum types named (or whose values are named) in the info of the flags argument."""
+def _flag_types(args, summary, enum_types, constants):
+    """Enum types named (or whose values are named) in the info of the flags argument; failing
+    that, flag enums whose values the function's description names ("Current valid bits:")."""
     found = []
     for arg_name, _arg_type, info in args:
         if arg_name != "flags":
@@ -99,6 +101,11 @@ def _flag_types(args, enum_types, constants):
             owner = constants.get(word, (None,))[0]
             if owner and owner not in found:
                 found.append(owner)
+        if not found and not UNUSED_RE.search(info):
+            for word in CONSTANT_RE.findall(summary):
+                owner = constants.get(word, ("",))[0]
+                if "Flag" in owner and owner not in found:
+                    found.append(owner)
     return tuple(found)
 
 
@@ -131,13 +138,14 @@ def parse(root, path):
         if not name:
             raise CertError("a <function> without a name", path)
         args = [(a.get("name", ""), a.get("type", ""), a.get("info", "")) for a in node.findall("arg")]
+        info = " ".join((node.findtext("info") or "").split())
         functions[name] = Function(
             name=name,
             module=node.get("file", "unknown"),
             since=node.get("version", ""),
             args=args,
-            flag_types=_flag_types(args, enums, constants),
-            summary=" ".join((node.findtext("info") or "").split())[:200],
+            flag_types=_flag_types(args, info, enums, constants),
+            summary=info[:200],
         )
     if not functions:
         raise CertError("the API description lists no functions", path)
