@@ -2,6 +2,7 @@
 ways a driver says a flag or a host feature is missing."""
 
 import os
+import secrets
 import shutil
 
 import libvirt
@@ -168,6 +169,11 @@ def metadata_element(owner, purpose):
     element.find("owner").text = owner
     element.find("purpose").text = purpose
     return xmlbuild.to_xml(element)
+
+
+def random_mac():
+    """A locally administered MAC in QEMU's range, fresh for each device."""
+    return "52:54:00:" + ":".join(secrets.token_hex(1) for _ in range(3))
 
 
 def user_alias():
