@@ -73,7 +73,8 @@ class Objects:
                 raise
             if dom.isActive():
                 self._ignore_gone(dom.destroy)
-            if dom.isPersistent():
+            # A transient domain is gone once destroyed: nothing is left to undefine.
+            if self._ignore_gone(dom.isPersistent):
                 try:
                     dom.undefineFlags(UNDEFINE_ALL)
                 except libvirt.libvirtError as err:
