@@ -1,0 +1,224 @@
+"""Result bundles: one signed, self-checking tarball of a certification job.
+
+Layout (every path relative to the archive root):
+  job/...                 the job directory's regular files (results.json, cert/report.json,
+                          cert/environment.json, cert/variants.json, logs, ...); links are left out
+  profiles/NAME.yaml      each profile the job ran, byte for byte
+  criteria/VERSION.yaml   the criteria each profile was scored with
+  suite.json              the suite hash: version, root, and the sha256 of every test file
+  suite/tests/...         the certification test files themselves (what "required tests" are read from)
+  MANIFEST.json           what the bundle holds, and the sha256 and size of every file above
+  MANIFEST.sig            the Ed25519 signature of MANIFEST.json
+The archive is reproducible: sorted members, fixed owner, mode and time, so bundling the same
+job with the same key twice gives the same bytes.
+"""
+
+import datetime
+import gzip
+import hashlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+
+from avocado_cert import hostcheck, jobreport, paths, report, signing, suitehash
+from avocado_cert.datafile import load_json, read_bytes, sha256_bytes
+from avocado_cert.errors import CertError
+from avocado_cert.safetar import Limits
+
+FORMAT = 1
+KIND = "avocado-cert-bundle"
+MANIFEST = "MANIFEST.json"
+SIGNATURE = "MANIFEST.sig"
+SUITE = "suite.json"
+JOB = "job"
+SUITE_FILES = "suite/tests"
+REPORT = f"{JOB}/{report.CERT_DIR}/report.json"
+RESULTS = f"{JOB}/results.json"
+ENVIRONMENT = f"{JOB}/{report.CERT_DIR}/{hostcheck.ENVIRONMENT}"
+VARIANTS = f"{JOB}/{report.CERT_DIR}/{jobreport.VARIANTS_FILE}"
+HOST_SAFETY = f"{JOB}/{report.CERT_DIR}/{hostcheck.HOST_SAFETY}"
+REQUIRED_JOB_FILES = (RESULTS, REPORT, ENVIRONMENT, VARIANTS)
+COMPRESSLEVEL = 6
+
+
+def job_files(job_dir):
+    """Sorted (member name, path) of the job directory's regular files; links are not followed."""
+    found = []
+    for top, dirs, files in os.walk(job_dir):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
+        for name in files:
+            path = os.path.join(top, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            rel = os.path.relpath(path, job_dir).replace(os.sep, "/")
+            found.append((f"{JOB}/{rel}", path))
+    return sorted(found)
+
+
+def _checked_copy(path, sha256, what):
+    """The bytes of a file the job used, provided it is still exactly what the job used."""
+    data = read_bytes(path, what)
+    if sha256_bytes(data) != sha256:
+        raise CertError(f"the {what} changed since the job ran (sha256 differs from the report's)", path)
+    return data
+
+
+def _inputs(job_dir, rep):
+    """{member name: bytes} of the profiles and criteria, and their manifest entries."""
+    extra, profiles, criteria = {}, {}, {}
+    crit_files = (rep.get("settings") or {}).get("criteria_files") or {}
+    scored = rep["score"]["profiles"]
+    for name, prof in sorted(rep["profiles"].items()):
+        member = f"profiles/{name}.yaml"
+        extra[member] = _checked_copy(prof["path"], prof["sha256"], f"profile '{name}'")
+        profiles[name] = {"file": member, "sha256": prof["sha256"]}
+        crit = scored.get(name, {}).get("criteria")
+        if not crit or name not in crit_files:
+            raise CertError(f"the report names no criteria file for profile '{name}'", job_dir)
+        data = _checked_copy(crit_files[name], crit["sha256"], f"criteria of profile '{name}'")
+        member = f"criteria/{crit['version']}.yaml"
+        if member in extra and extra[member] != data:
+            member = f"criteria/{crit['version']}-{crit['sha256'][:12]}.yaml"
+        extra[member] = data
+        criteria[name] = {"file": member, "version": crit["version"], "sha256": crit["sha256"]}
+    return extra, profiles, criteria
+
+
+def _job_start(job_dir):
+    """The job's start (epoch seconds) from results.json, or None when it is not recorded."""
+    start = load_json(os.path.join(job_dir, "results.json"), "job results").get("start")
+    try:
+        return datetime.datetime.fromisoformat(str(start)).timestamp()
+    except ValueError:
+        return None
+
+
+def check_suite_unchanged(job_dir, root=None):
+    """Refuse a suite edited after the job started: the bundle would not hash what the job ran."""
+    started = _job_start(job_dir)
+    if started is None:
+        return
+    root = root or paths.suite_dir()
+    for rel in suitehash.suite_files(root):
+        if os.path.getmtime(os.path.join(root, rel)) > started:
+            raise CertError(
+                f"the suite changed since the job ran ({rel} was modified after the job started); "
+                "run the job again to bundle it",
+                job_dir,
+            )
+
+
+def _created(rep):
+    """When the job was scored: the bundle's date, and the fixed time of its members."""
+    stamp = (rep.get("job") or {}).get("scored_at") or ""
+    try:
+        when = datetime.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp, 0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return stamp, int(when.timestamp())
+
+
+class _Writer:
+    """A deterministic tar.gz writer that hashes what it writes."""
+
+    def __init__(self, stream, mtime, limits):
+        self.gzip = gzip.GzipFile(filename="", mode="wb", fileobj=stream, compresslevel=COMPRESSLEVEL, mtime=0)
+        self.tar = tarfile.open(fileobj=self.gzip, mode="w", format=tarfile.PAX_FORMAT)
+        self.mtime = mtime
+        self.limits = limits
+        self.files = {}
+        self.total = 0
+
+    def add(self, name, data):
+        if len(data) > self.limits.member_size:
+            raise CertError(f"{name} is too large for a bundle ({len(data)} bytes, limit {self.limits.member_size})")
+        self.total += len(data)
+        if self.total > self.limits.total_size:
+            raise CertError(f"the job is too large for a bundle (limit {self.limits.total_size} bytes)")
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        info.mtime = self.mtime
+        info.mode = 0o644
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        self.tar.addfile(info, io.BytesIO(data))
+        return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+    def close(self):
+        self.tar.close()
+        self.gzip.close()
+
+
+def _load_report(job_dir):
+    path = os.path.join(job_dir, report.CERT_DIR, "report.json")
+    if not os.path.isfile(path):
+        raise CertError("no cert/report.json: not a certification job (run it with --cert-profile)", job_dir)
+    rep = load_json(path, "certification report")
+    if not isinstance(rep, dict) or not isinstance(rep.get("profiles"), dict) or "score" not in rep:
+        raise CertError("malformed certification report: no profiles or score", path)
+    return rep
+
+
+def build(job_dir, private_key, output, limits=None):
+    """Bundle a finished certification job into output (written atomically); return the manifest."""
+    limits = limits or Limits()
+    job_dir = os.path.abspath(job_dir)
+    if not os.path.isdir(job_dir):
+        raise CertError("no such job directory", job_dir)
+    rep = _load_report(job_dir)
+    files = job_files(job_dir)
+    names = {name for name, _path in files}
+    for needed in REQUIRED_JOB_FILES:
+        if needed not in names:
+            raise CertError(f"no {needed[len(JOB) + 1:]}: not a finished certification job", job_dir)
+    check_suite_unchanged(job_dir)
+    extra, profiles, criteria = _inputs(job_dir, rep)
+    suite, suite_contents = suitehash.snapshot()
+    extra[SUITE] = (json.dumps(suite, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    for rel, data in suite_contents.items():
+        extra[f"{SUITE_FILES}/{rel}"] = data
+    created, mtime = _created(rep)
+    out_dir = os.path.dirname(os.path.abspath(output)) or "."
+    if not os.path.isdir(out_dir):
+        raise CertError("no such folder for the bundle", out_dir)
+    handle, temp = tempfile.mkstemp(prefix=".bundle-", suffix=".part", dir=out_dir)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            writer = _Writer(stream, mtime, limits)
+            entries = {}
+            for name, path in files:
+                entries[name] = writer.add(name, read_bytes(path, "job file"))
+            for name in sorted(extra):
+                entries[name] = writer.add(name, extra[name])
+            manifest = {
+                "format": FORMAT,
+                "kind": KIND,
+                "created": created,
+                "signer": signing.key_id(private_key.public_key()),
+                "job": {
+                    "id": (rep.get("job") or {}).get("id", ""),
+                    "verdict": rep.get("verdict", ""),
+                    "report": REPORT,
+                    "results": RESULTS,
+                    "environment": ENVIRONMENT,
+                    "variants": VARIANTS,
+                },
+                "suite": {"file": SUITE, "version": suite["version"], "sha256": suite["sha256"]},
+                "profiles": profiles,
+                "criteria": criteria,
+                "files": entries,
+            }
+            raw = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
+            writer.add(MANIFEST, raw)
+            writer.add(SIGNATURE, signing.sign(private_key, raw))
+            writer.close()
+        os.chmod(temp, 0o644)
+        os.replace(temp, output)
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return manifest
