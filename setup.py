@@ -40,6 +40,7 @@ setup(
     install_requires=[
         "avocado-framework>=113",
         "avocado-framework-plugin-vt>=113",
+        "avocado-framework-plugin-varianter-cit>=113",  # pairwise reduction of the variant cross
         "libvirt-python",
         "aexpect",
         "lxml",

@@ -2,6 +2,8 @@
 
 from html import escape
 
+from avocado_cert import variants
+
 COLORS = {
     "PASS": "#2e7d32",
     "FAIL": "#c62828",
@@ -122,6 +124,9 @@ def render(report):
             f"<h2>Profile {_e(name)}: {_e(prof['verdict'])}</h2>"
             f"<p>criteria {_e(crit['version'])} <code>sha256 {_e(crit['sha256'])}</code></p>"
         )
+        reduced = (report.get("settings") or {}).get("reduction", {}).get(name)
+        if reduced:
+            parts.append(f"<p>{_e(variants.describe_reduction(reduced))}</p>")
         parts.append(_legend() + area_chart(prof["areas"]))
         if prof["failed_required"]:
             parts.append("<p>Failed required capabilities: " + _e(", ".join(prof["failed_required"])) + "</p>")

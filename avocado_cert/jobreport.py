@@ -35,7 +35,17 @@ def missing_records(recs, expected, variant_profiles):
     return missing
 
 
-def produce(job_dir, plan, profile_spec, entries, expected=None, interrupted=False, job_info=None, today=None):
+def produce(
+    job_dir,
+    plan,
+    profile_spec,
+    entries,
+    expected=None,
+    interrupted=False,
+    job_info=None,
+    today=None,
+    rerun_command=None,
+):
     """Score the job's entries with the plan's criteria; write cert/report.{json,html}; return report."""
     variant_profiles = plan.variant_profiles()
     recs = results.records(entries, variant_profiles)
@@ -60,6 +70,7 @@ def produce(job_dir, plan, profile_spec, entries, expected=None, interrupted=Fal
         "variants": [v.id for v in plan.variants],
         "criteria_override": plan.criteria_override,
         "criteria_files": {name: crit.path for name, crit in plan.criteria.items()},
+        "reduction": plan.reduction or {},
     }
     document = report.build(
         recs,
@@ -70,6 +81,7 @@ def produce(job_dir, plan, profile_spec, entries, expected=None, interrupted=Fal
         host_safety=hostcheck.read(cert_dir, hostcheck.HOST_SAFETY),
         job=job_info,
         settings=settings,
+        rerun_command=rerun_command,
     )
     report.write(document, job_dir)
     with open(os.path.join(cert_dir, VARIANTS_FILE), "w", encoding="utf-8") as out:

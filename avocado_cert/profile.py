@@ -10,6 +10,7 @@ from avocado_cert.errors import CertError
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 HOST_KINDS = ("none", "libvirtd")
+RUNNERS = ("avocado", "vt")  # vt: the tests run as Avocado-VT variants (cfg/vt/acert.cfg)
 
 PROFILE_FIELDS = {
     "name": Field(str, required=True),
@@ -23,6 +24,7 @@ PROFILE_FIELDS = {
     "timeout": Field(int, default=300),
     "host": Field(str, default="none", choices=HOST_KINDS),
     "verified": Field(bool, default=True),
+    "runner": Field(str, default="avocado", choices=RUNNERS),
     "notes": Field(str, default=""),
 }
 
@@ -41,7 +43,9 @@ class Profile:
     host: str
     verified: bool
     notes: str
+    combination_order: int = 0  # 0: the full cross; 2: every pair of axis values; ...
     path: str = ""
+    runner: str = "avocado"
     sha256: str = ""
     references: list = field(default_factory=list)
 
@@ -141,6 +145,8 @@ def load(name_or_path):
     data["axes"] = _check_axes(data["axes"], path)
     if data["parallel"] is not None and data["parallel"] < 1:
         raise CertError("parallel: must be at least 1", path)
+    if data["combination_order"] < 0:
+        raise CertError("combination_order: must be 0 (full cross) or more", path)
     if data["timeout"] < 1:
         raise CertError("timeout: must be at least 1 second", path)
     profile = Profile(path=path, sha256=sha256_bytes(raw), **data)

@@ -3,7 +3,7 @@
 import json
 import os
 
-from avocado_cert import html_report, outcome, rerun
+from avocado_cert import html_report, outcome, rerun, variants
 from avocado_cert.version import VERSION
 
 REPORT_FORMAT = 1
@@ -13,14 +13,23 @@ SUMMARY_FAILURES = 15
 _FAILED = (outcome.FAIL, outcome.ERROR, outcome.MISSING)
 
 
-def build(recs, score, profiles, variants, environment=None, host_safety=None, job=None, settings=None):
-    """The report document; profiles maps name -> {ref, path, sha256, description, ...}."""
+def build(
+    recs, score, profiles, variants, environment=None, host_safety=None, job=None, settings=None, rerun_command=None
+):
+    """The report document; profiles maps name -> {ref, path, sha256, description, ...}.
+
+    rerun_command(rec) gives the rerun of a failed record that `avocado run --cert-profile` cannot
+    (an Avocado-VT variant of a QE job), or None for the usual one."""
     tests = []
     criteria_refs = (settings or {}).get("criteria_override")
     for rec in recs:
         entry = rec.to_dict()
-        if rec.outcome in _FAILED and rec.profile in profiles:
-            entry["rerun"] = rerun.command(rec, profiles[rec.profile]["ref"], criteria_refs)
+        if rec.outcome in _FAILED:
+            command = rerun_command(rec) if rerun_command else None
+            if command is None and rec.profile in profiles:
+                command = rerun.command(rec, profiles[rec.profile]["ref"], criteria_refs)
+            if command:
+                entry["rerun"] = command
         tests.append(entry)
     return {
         "format": REPORT_FORMAT,
@@ -68,6 +77,9 @@ def summary(report, report_path=None):
         lines.append(
             f"Profile {name}: {prof['verdict']} (criteria {crit['version']}, sha256 {crit['sha256'][:12]})"
         )
+        reduced = (report.get("settings") or {}).get("reduction", {}).get(name)
+        if reduced:
+            lines.append("  " + variants.describe_reduction(reduced))
         lines.extend(_area_table(prof["areas"]))
         if prof["failed_required"]:
             lines.append("  Failed required capabilities: " + ", ".join(prof["failed_required"]))

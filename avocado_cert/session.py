@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from avocado_cert import criteria as criteria_mod
 from avocado_cert import profile as profile_mod
 from avocado_cert import variants as variants_mod
+from avocado_cert import vt
+from avocado_cert.errors import CertError
 
 
 @dataclass
@@ -20,6 +22,8 @@ class Plan:
     criteria_override: str
     references: list
     parallel: int
+    reduction: dict = None  # profile name -> what the combination order kept of the full cross
+    runner: str = "avocado"  # "vt": the tests run as Avocado-VT variants
 
     def profile_refs(self, spec):
         """profile name -> what was given to --cert-profile for it (name or path)."""
@@ -47,8 +51,24 @@ def _variant_ids(config):
     return ids
 
 
-def plan(profile_spec, variant_ids=(), criteria_override=None):
+def _runner(profiles, override):
+    """The one runner of the job: --cert-runner, else the profiles' own (they must agree)."""
+    if override:
+        if override not in profile_mod.RUNNERS:
+            raise CertError(f"--cert-runner: unknown runner '{override}' (available: {', '.join(profile_mod.RUNNERS)})")
+        for prof in profiles:
+            prof.runner = override
+        return override
+    runners = {prof.runner for prof in profiles}
+    if len(runners) > 1:
+        names = ", ".join(f"{p.name} ({p.runner})" for p in profiles)
+        raise CertError(f"--cert-profile: profiles with different runners cannot share a job: {names}")
+    return runners.pop()
+
+
+def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None):
     profiles = profile_mod.load_many(profile_spec)
+    runner = _runner(profiles, runner)
     crossed = variants_mod.cross_many(profiles)
     selected = variants_mod.select(crossed, list(variant_ids))
     loaded = {}
@@ -62,11 +82,16 @@ def plan(profile_spec, variant_ids=(), criteria_override=None):
     for prof in profiles:
         references.extend(r for r in prof.references if r not in references)
     parallel = max((p.parallel for p in profiles if p.parallel), default=None) or os.cpu_count() or 1
-    return Plan(profiles, selected, by_profile, criteria_override, references, parallel)
+    if runner == "vt":
+        # Avocado-VT's runner cancels its tests in a job with more than one task at a time.
+        parallel = 1
+    return Plan(profiles, selected, by_profile, criteria_override, references, parallel, runner)
 
 
 def plan_from_config(config):
-    return plan(config.get("cert.profile"), _variant_ids(config), config.get("cert.criteria"))
+    return plan(
+        config.get("cert.profile"), _variant_ids(config), config.get("cert.criteria"), config.get("cert.runner")
+    )
 
 
 def _given_on_command_line(argv, flag):
@@ -74,10 +99,27 @@ def _given_on_command_line(argv, flag):
 
 
 def apply_to_config(the_plan, config, argv):
-    """Fill the job settings the profile decides, leaving alone what the user set explicitly."""
-    if not config.get("resolver.references"):
+    """Fill the job settings the profile decides, leaving alone what the user set explicitly.
+
+    Returns the line that tells the user how many tests run at a time, and why."""
+    given = config.get("resolver.references")
+    if the_plan.runner == "vt":
+        config["vt.config"] = vt.write_job_config(the_plan)
+        config["vt.short_names_when_config"] = True
+        config["resolver.references"] = vt.translate_references(the_plan, given)
+    elif not given:
         config["resolver.references"] = list(the_plan.references)
-    if not _given_on_command_line(argv, "--max-parallel-tasks"):
-        # Avocado-VT's packaged config makes every job serial; a certification job sets its own.
-        config["run.max_parallel_tasks"] = the_plan.parallel
-        config["nrunner.max_parallel_tasks"] = the_plan.parallel
+    if _given_on_command_line(argv, "--max-parallel-tasks"):
+        chosen = config.get("run.max_parallel_tasks")
+        if the_plan.runner == "vt" and str(chosen) != "1":
+            raise CertError("--max-parallel-tasks: Avocado-VT runs its tests one at a time; use 1 or leave it out")
+        return f"avocado-cert: up to {chosen} test(s) at a time (--max-parallel-tasks)"
+    # Avocado-VT's packaged config makes every job serial; a certification job sets its own.
+    config["run.max_parallel_tasks"] = the_plan.parallel
+    config["nrunner.max_parallel_tasks"] = the_plan.parallel
+    if the_plan.runner == "vt":
+        return "avocado-cert: the tests run through Avocado-VT, one at a time (run.max_parallel_tasks = 1)"
+    return (
+        f"avocado-cert: up to {the_plan.parallel} test(s) at a time (run.max_parallel_tasks = "
+        f"{the_plan.parallel}, the profile's parallel: or the CPU count)"
+    )

@@ -1,9 +1,13 @@
 """Crossing a profile's axes (driver, arch, transport, ...) into variants with stable, readable ids."""
 
 import itertools
+import random
 from dataclasses import dataclass
 
 from avocado_cert.errors import CertError
+
+# Fixed seed: the combinatorial search is randomised, the variants of a profile must not be.
+_CIT_SEED = 20261127
 
 ID_SEPARATOR = "-"
 
@@ -76,3 +80,55 @@ def select(variants, wanted):
         raise CertError(f"--cert-variant: unknown variant '{unknown[0]}' (available: {listing})")
     keep = set(wanted)
     return [v for v in variants if v.id in keep]
+
+
+def full_cross_size(profile):
+    size = 1
+    for values in profile.axes.values():
+        size *= len(values)
+    return size
+
+
+def reduced_combinations(profile, order):
+    """Combinations of axis values covering every `order`-tuple (order 2: every pair) of values.
+
+    Uses Avocado's CIT varianter algorithm; returns None when no reduction applies (order 0, or not
+    fewer axes than the order), so the caller crosses everything.
+    """
+    names = list(profile.axes)
+    if order <= 0 or order >= len(names):
+        return None
+    from avocado_varianter_cit.Cit import Cit  # pylint: disable=import-outside-toplevel
+
+    values = [list(profile.axes[name]) for name in names]
+    state = random.getstate()
+    random.seed(_CIT_SEED)
+    try:
+        rows = Cit([len(v) for v in values], order, set()).compute()
+    finally:
+        random.setstate(state)
+    return [tuple(values[i][index] for i, index in enumerate(row)) for row in sorted(map(tuple, rows))]
+
+
+def tuple_coverage(profile, combinations, order):
+    """(covered, total) `order`-tuples of axis values over the given combinations."""
+    names = list(profile.axes)
+    order = min(order, len(names))
+    total = 0
+    covered = 0
+    for axes_subset in itertools.combinations(range(len(names)), order):
+        wanted = set(itertools.product(*(list(profile.axes[names[i]]) for i in axes_subset)))
+        seen = {tuple(combo[i] for i in axes_subset) for combo in combinations}
+        total += len(wanted)
+        covered += len(wanted & seen)
+    return covered, total
+
+
+def describe_reduction(reduced):
+    """One line on what a combination order kept of the full cross (for the report)."""
+    order = reduced["combination_order"]
+    kind = "pairwise" if order == 2 else f"{order}-wise"
+    return (
+        f"Variants reduced {kind}: {reduced['variants']} of the full cross of {reduced['full_cross']} ran, "
+        f"covering {reduced['tuples_covered']} of {reduced['tuples_total']} {order}-tuples of axis values"
+    )

@@ -10,7 +10,7 @@ from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import CLI
 from avocado.core.settings import settings
 
-from avocado_cert import exitcodes, session
+from avocado_cert import exitcodes, session, vt
 from avocado_cert.errors import CertError
 
 SUBCOMMANDS = ("run", "list", "variants")
@@ -43,19 +43,41 @@ class CertProfileCLI(CLI):
                 allow_multiple=True,
             )
             settings.add_argparser_to_option(
+                namespace="cert.runner",
+                parser=group,
+                long_arg="--cert-runner",
+                metavar="RUNNER",
+                allow_multiple=True,
+            )
+            settings.add_argparser_to_option(
                 namespace="cert.criteria",
                 parser=group,
                 long_arg="--cert-criteria",
                 metavar="VERSION",
                 allow_multiple=True,
             )
+            settings.add_argparser_to_option(
+                namespace="cert.combination_order",
+                parser=group,
+                long_arg="--cert-combination-order",
+                metavar="N",
+                allow_multiple=True,
+            )
 
     def run(self, config):
-        if config.get("subcommand") not in SUBCOMMANDS or not config.get("cert.profile"):
+        if config.get("subcommand") not in SUBCOMMANDS:
+            return
+        if not config.get("cert.profile"):
+            # A QE job that names the suite's Cartesian file: its settings, so the user needs none.
+            vt.prepare_job(config)
             return
         try:
             plan = session.plan_from_config(config)
+            parallelism = session.apply_to_config(plan, config, sys.argv)
+            if plan.runner == "vt":
+                vt.prepare_job(config)
         except CertError as details:
             LOG_UI.error("avocado-cert: %s", details)
             sys.exit(exitcodes.USAGE)
-        session.apply_to_config(plan, config, sys.argv)
+        if config.get("subcommand") == "run":
+            LOG_UI.info("%s", parallelism)

@@ -31,6 +31,21 @@ class CertInit(Init):
         )
         settings.register_option(
             section="cert",
+            key="runner",
+            default=None,
+            help_msg="Run the profile's tests through this runner instead of the profile's own "
+            "(avocado: native Avocado tests; vt: Avocado-VT variants, one at a time)",
+        )
+        settings.register_option(
+            section="cert",
+            key="combination_order",
+            default=-1,
+            key_type=int,
+            help_msg="Reduce the cross of the profile's axes to cover every N-tuple of axis values "
+            "(2: pairwise); 0: the full cross; -1: what the profile says",
+        )
+        settings.register_option(
+            section="cert",
             key="exit_code_from_verdict",
             default=True,
             key_type=bool,

@@ -72,3 +72,29 @@ def test_cross_is_the_full_product():
     assert {v.axes for v in out} == {
         tuple(zip(axes, combo)) for combo in itertools.product(*(list(v) for v in axes.values()))
     }
+
+
+def test_pairwise_covers_every_pair_with_fewer_variants():
+    axes = {
+        "driver": {d: {} for d in ("test", "qemu", "lxc")},
+        "arch": {a: {} for a in ("x86_64", "aarch64", "ppc64le", "s390x")},
+        "transport": {t: {} for t in ("local", "unix", "tcp", "tls")},
+        "flags": {f: {} for f in ("none", "live", "config")},
+    }
+    prof = make("p", axes)
+    combos = variants.reduced_combinations(prof, 2)
+    assert len(combos) < variants.full_cross_size(prof) == 144
+    for (a, values_a), (b, values_b) in itertools.combinations(list(axes.items()), 2):
+        ia, ib = list(axes).index(a), list(axes).index(b)
+        seen = {(combo[ia], combo[ib]) for combo in combos}
+        assert seen == set(itertools.product(values_a, values_b)), (a, b)
+    assert variants.tuple_coverage(prof, combos, 2) == (
+        sum(len(x) * len(y) for x, y in itertools.combinations([list(v) for v in axes.values()], 2)),
+    ) * 2
+    assert combos == variants.reduced_combinations(prof, 2), "the reduction must be stable"
+
+
+def test_reduction_not_applied_when_order_covers_all_axes():
+    prof = make("p", {"a": {"1": {}, "2": {}}, "b": {"x": {}, "y": {}}})
+    assert variants.reduced_combinations(prof, 0) is None
+    assert variants.reduced_combinations(prof, 2) is None
