@@ -133,6 +133,10 @@ class Runtime:
     def xml_of(dom, flags=0):
         return xmlsafe.fromstring(dom.XMLDesc(flags))
 
+    @staticmethod
+    def xml_of_text(text):
+        return xmlsafe.fromstring(text)
+
     @classmethod
     def disk_chain(cls, dom, target="vda"):
         """The source files of a disk, top image first, as the live XML reports its backing chain."""
@@ -215,7 +219,7 @@ class Runtime:
     def call_agent(self, what, func, *args):
         """Call an API that the guest agent answers; no agent answering is a SKIP with the reason."""
         try:
-            result = func(*args)
+            result = self.call_flags(what, func, *args)
         except libvirt.libvirtError as err:
             if err.get_error_code() in AGENT_ERRORS:
                 self.test.skip_because(f"{what} needs a guest agent, and none answers: {err.get_error_message()}")
