@@ -82,7 +82,9 @@ class Objects:
                         return
                     # Drivers without some of these flags: remove metadata first, then plainly.
                     for snap in self._ignore_gone(dom.listAllSnapshots) or []:
-                        self._ignore_gone(snap.delete, libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+                        self._delete_metadata(snap, libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+                    for checkpoint in self._ignore_unsupported(dom.listAllCheckpoints) or []:
+                        self._delete_metadata(checkpoint, libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
                     self._ignore_gone(dom.undefine)
 
         self.on_cleanup(f"domain {name}", remove)
@@ -239,6 +241,16 @@ class Objects:
             if err.get_error_code() in _GONE:
                 return None
             raise
+
+    @classmethod
+    def _delete_metadata(cls, obj, metadata_only):
+        """Forget a snapshot or checkpoint; a driver without metadata-only delete deletes it outright."""
+        try:
+            cls._ignore_gone(obj.delete, metadata_only)
+        except libvirt.libvirtError as err:
+            if err.get_error_code() != libvirt.VIR_ERR_INVALID_ARG:
+                raise
+            cls._ignore_gone(obj.delete, 0)
 
     @classmethod
     def _ignore_unsupported(cls, func, *args):
