@@ -80,7 +80,11 @@ def volume_format(vol):
 def qemu_img_info(path):
     """qemu-img's own reading of an image file (format, virtual size)."""
     out = subprocess.run(
-        ["qemu-img", "info", "--output=json", "-U", path], check=True, capture_output=True, text=True, timeout=30
+        ["qemu-img", "info", "--output=json", "-U", path],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
     ).stdout
     return json.loads(out)
 

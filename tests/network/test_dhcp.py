@@ -8,15 +8,19 @@ from avocado_cert.testing import network as nethelp
 from avocado_cert.testing.network import NetworkSpec
 
 
-class DhcpLeases(CertTest):
-    """
-    :avocado: tags=area:network,cap:network.dhcp_leases
-    """
+class LeaseTest(CertTest):
+    """A running isolated network with DHCP."""
 
     def setUp(self):
         super().setUp()
         self.spec = NetworkSpec()
         self.net = self.objects.create_network(self.spec.xml())
+
+
+class DhcpLeases(LeaseTest):
+    """
+    :avocado: tags=area:network,cap:network.dhcp_leases
+    """
 
     def test_no_clients(self):
         """
@@ -45,6 +49,12 @@ class DhcpLeases(CertTest):
         self.assertEqual(self.net.DHCPLeases(mac), [])
         self.assertEqual(self.net.DHCPLeases(), [])
 
+
+class DhcpGuestLease(LeaseTest):
+    """
+    :avocado: tags=area:network,cap:network.dhcp_guest_lease
+    """
+
     def test_guest_lease(self):
         """
         A guest whose NIC asks for an address gets a lease that the network reports, with the
@@ -71,5 +81,7 @@ class DhcpLeases(CertTest):
         lease = leases[0]
         self.assertEqual(lease["mac"].lower(), mac)
         last = int(lease["ipaddr"].rsplit(".", 1)[1])
-        self.assertTrue(lease["ipaddr"].startswith(self.spec.subnet + ".") and 100 <= last <= 199, lease["ipaddr"])
+        self.assertTrue(
+            lease["ipaddr"].startswith(self.spec.subnet + ".") and 100 <= last <= 199, lease["ipaddr"]
+        )
         self.assertIn(lease["ipaddr"], [entry["ipaddr"] for entry in self.net.DHCPLeases()])

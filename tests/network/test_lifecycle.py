@@ -6,7 +6,6 @@ from avocado_cert import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing.network import NetworkSpec
 
-ALL = 0
 
 
 def names(conn, flags):

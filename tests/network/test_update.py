@@ -63,7 +63,12 @@ class NetworkUpdate(UpdateTest):
         fragment = nethelp.dhcp_host(mac, "acert-h1", self.spec.address(11))
         err = self.expect_error(
             (libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_ERR_INVALID_ARG),
-            self.net.update, ADD, nethelp.SECTIONS["dhcp-host"], -1, fragment, BOTH,
+            self.net.update,
+            ADD,
+            nethelp.SECTIONS["dhcp-host"],
+            -1,
+            fragment,
+            BOTH,
         )
         self.assertIsNotNone(err)
         hosts = [h for h in nethelp.section_items(self.net.XMLDesc(0), "dhcp-host") if h.get("mac") == mac]
@@ -123,11 +128,18 @@ class NetworkUpdate(UpdateTest):
         fragment = nethelp.dhcp_host(other, "acert-live", self.spec.address(32))
         self.expect_error(
             libvirt.VIR_ERR_OPERATION_INVALID,
-            self.net.update, ADD, nethelp.SECTIONS["dhcp-host"], -1, fragment, LIVE,
+            self.net.update,
+            ADD,
+            nethelp.SECTIONS["dhcp-host"],
+            -1,
+            fragment,
+            LIVE,
         )
         self.assertFalse(self.live_has("dhcp-host", mac=other))
         self.net.create()
-        self.assertTrue(self.live_has("dhcp-host", mac=mac), "the CONFIG update is not in the started network")
+        self.assertTrue(
+            self.live_has("dhcp-host", mac=mac), "the CONFIG update is not in the started network"
+        )
 
 
 class NetworkUpdateScope(UpdateTest):
@@ -144,12 +156,22 @@ class NetworkUpdateScope(UpdateTest):
         """
         live_mac, config_mac = nethelp.random_mac(), nethelp.random_mac()
         self.update(ADD, "dhcp-host", nethelp.dhcp_host(live_mac, "acert-live", self.spec.address(41)), LIVE)
-        self.update(ADD, "dhcp-host", nethelp.dhcp_host(config_mac, "acert-cfg", self.spec.address(42)), CONFIG)
-        self.assertTrue(self.live_has("dhcp-host", mac=live_mac), "LIVE change missing from the running network")
-        self.assertFalse(self.live_has("dhcp-host", mac=config_mac), "CONFIG-only change applied to the running network")
+        self.update(
+            ADD, "dhcp-host", nethelp.dhcp_host(config_mac, "acert-cfg", self.spec.address(42)), CONFIG
+        )
+        self.assertTrue(
+            self.live_has("dhcp-host", mac=live_mac), "LIVE change missing from the running network"
+        )
+        self.assertFalse(
+            self.live_has("dhcp-host", mac=config_mac), "CONFIG-only change applied to the running network"
+        )
         self.net.destroy()
-        self.assertFalse(self.live_has("dhcp-host", mac=live_mac), "LIVE-only change leaked into the definition")
-        self.assertTrue(self.live_has("dhcp-host", mac=config_mac), "CONFIG change missing from the definition")
+        self.assertFalse(
+            self.live_has("dhcp-host", mac=live_mac), "LIVE-only change leaked into the definition"
+        )
+        self.assertTrue(
+            self.live_has("dhcp-host", mac=config_mac), "CONFIG change missing from the definition"
+        )
         self.net.create()
         self.assertFalse(self.live_has("dhcp-host", mac=live_mac), "LIVE-only change survived a restart")
         self.assertTrue(self.live_has("dhcp-host", mac=config_mac), "CONFIG change not applied at restart")
@@ -170,5 +192,7 @@ class NetworkUpdateScope(UpdateTest):
                 self.unsupported(f"virNetworkGetXMLDesc: {err.get_error_message()}")
             raise
         self.assertIn(self.spec.name, inactive)
-        self.assertFalse(nethelp.has_item(inactive, "dhcp-host", mac=live_mac), "LIVE change in the INACTIVE XML")
+        self.assertFalse(
+            nethelp.has_item(inactive, "dhcp-host", mac=live_mac), "LIVE change in the INACTIVE XML"
+        )
         self.assertTrue(self.live_has("dhcp-host", mac=live_mac))

@@ -96,6 +96,12 @@ class PoolLifecycle(PoolTest):
         self.assertEqual(pool.destroy(), 0)
         self.expect_error(libvirt.VIR_ERR_NO_STORAGE_POOL, self.conn.storagePoolLookupByName, spec.name)
 
+
+class PoolOnHost(PoolTest):
+    """
+    :avocado: tags=area:storage,cap:storage.host_files
+    """
+
     def test_build_delete_on_disk(self):
         """
         Build makes the pool's folder on the host, delete removes it, refresh finds a file put there.
@@ -171,15 +177,6 @@ class PoolLookup(PoolTest):
         vol = storage.make_volume(self, pool)
         self.assertEqual(vol.storagePoolLookupByVolume().UUIDString(), uuid)
 
-    def test_lookup_by_target_path(self):
-        """
-        A pool is found by its target path.
-
-        :avocado: tags=api:virStoragePoolLookupByTargetPath
-        """
-        pool, spec = storage.make_pool(self)
-        self.assertEqual(self.conn.storagePoolLookupByTargetPath(spec.path).UUIDString(), pool.UUIDString())
-
     def test_lookup_missing(self):
         """
         Looking up an undefined pool gives VIR_ERR_NO_STORAGE_POOL, by name and by UUID.
@@ -191,6 +188,24 @@ class PoolLookup(PoolTest):
         pool.undefine()
         self.expect_error(libvirt.VIR_ERR_NO_STORAGE_POOL, self.conn.storagePoolLookupByName, spec.name)
         self.expect_error(libvirt.VIR_ERR_NO_STORAGE_POOL, self.conn.storagePoolLookupByUUIDString, uuid)
+
+
+class PoolLookupByPath(PoolTest):
+    """
+    :avocado: tags=area:storage,cap:storage.pool_lookup_path
+    """
+
+    def test_lookup_by_target_path(self):
+        """
+        A pool is found by its target path.
+
+        :avocado: tags=api:virStoragePoolLookupByTargetPath
+        """
+        pool, spec = storage.make_pool(self)
+        self.assertEqual(self.conn.storagePoolLookupByTargetPath(spec.path).UUIDString(), pool.UUIDString())
+        self.expect_error(
+            libvirt.VIR_ERR_NO_STORAGE_POOL, self.conn.storagePoolLookupByTargetPath, spec.path + "-missing"
+        )
 
 
 class PoolListing(PoolTest):
@@ -227,8 +242,12 @@ class PoolListing(PoolTest):
         for label, flags in FILTERS.items():
             got = storage.pool_names(self.conn, flags) & ours
             self.assertEqual(got, expected[label], f"VIR_CONNECT_LIST_STORAGE_POOLS_{label}")
-        self.assertEqual(storage.pool_names(self.conn, libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_DIR) & ours, ours)
-        self.assertEqual(storage.pool_names(self.conn, libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL) & ours, set())
+        self.assertEqual(
+            storage.pool_names(self.conn, libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_DIR) & ours, ours
+        )
+        self.assertEqual(
+            storage.pool_names(self.conn, libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL) & ours, set()
+        )
 
     def snapshot(self):
         """The listings read twice in a row until they agree (other clients may change the host)."""
@@ -261,9 +280,9 @@ class PoolListing(PoolTest):
         self.assertIn(self.stopped_spec.name, defined)
 
 
-class PoolDiscovery(PoolTest):
+class PoolCapabilities(PoolTest):
     """
-    :avocado: tags=area:storage,cap:storage.pool_discovery
+    :avocado: tags=area:storage,cap:storage.pool_capabilities
     """
 
     def test_capabilities(self):
@@ -280,6 +299,12 @@ class PoolDiscovery(PoolTest):
         self.assertEqual(dir_pool.get("supported"), "yes")
         formats = [v.text for v in dir_pool.findall("volOptions/enum[@name='targetFormatType']/value")]
         self.assertIn("raw", formats)
+
+
+class PoolSources(PoolTest):
+    """
+    :avocado: tags=area:storage,cap:storage.pool_sources
+    """
 
     def test_find_sources(self):
         """

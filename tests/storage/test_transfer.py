@@ -120,6 +120,9 @@ class VolumeTransferBounds(CertTest):
         else:
             refused = False
         capacity = vol.info()[1]
-        self.assertTrue(refused, f"an upload of 8 KiB at {MIB - 4096} into a 1 MiB volume was accepted "
-                        f"(the volume is now {capacity} bytes)")
+        self.assertTrue(
+            refused,
+            f"an upload of 8 KiB at {MIB - 4096} into a 1 MiB volume was accepted "
+            f"(the volume is now {capacity} bytes)",
+        )
         self.assertEqual(capacity, MIB)

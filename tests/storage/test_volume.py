@@ -80,33 +80,6 @@ class VolumeCreate(VolumeTest):
         vol = self.volume(2 * MIB, RAW, allocation=2 * MIB)
         self.assertGreaterEqual(vol.info()[2], 2 * MIB)
 
-    def test_file_on_disk(self):
-        """
-        On the host, a raw volume is a file of its capacity and a qcow2 volume an image that
-        qemu-img reads as qcow2 with the same virtual size.
-
-        :avocado: tags=api:virStorageVolCreateXML
-        """
-        self.require_local()
-        raw = self.volume(3 * MIB, RAW)
-        self.assertEqual(os.path.getsize(raw.path()), 3 * MIB)
-        self.assertEqual(storage.qemu_img_info(raw.path())["format"], RAW)
-        qcow = self.volume(8 * MIB, QCOW2)
-        info = storage.qemu_img_info(qcow.path())
-        self.assertEqual(info["format"], QCOW2)
-        self.assertEqual(info["virtual-size"], 8 * MIB)
-
-    def test_info_flags(self):
-        """
-        infoFlags(VIR_STORAGE_VOL_GET_PHYSICAL) reports the same type and capacity as info().
-
-        :avocado: tags=api:virStorageVolGetInfoFlags
-        """
-        vol = self.volume(2 * MIB, RAW, allocation=2 * MIB)
-        physical = vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)
-        self.assertEqual(physical[:2], vol.info()[:2])
-        self.assertGreaterEqual(physical[2], 2 * MIB)
-
     def test_delete(self):
         """
         A deleted volume is no longer listed or found, and (where it can be seen) its file is gone.
@@ -134,6 +107,45 @@ class VolumeCreate(VolumeTest):
             (libvirt.VIR_ERR_STORAGE_VOL_EXIST, libvirt.VIR_ERR_OPERATION_FAILED), self.pool.createXML, xml, 0
         )
         self.assertEqual(self.pool.listVolumes().count(vol.name()), 1)
+
+
+class VolumeOnHost(VolumeTest):
+    """
+    :avocado: tags=area:storage,cap:storage.host_files
+    """
+
+    def test_file_on_disk(self):
+        """
+        On the host, a raw volume is a file of its capacity and a qcow2 volume an image that
+        qemu-img reads as qcow2 with the same virtual size.
+
+        :avocado: tags=api:virStorageVolCreateXML
+        """
+        self.require_local()
+        raw = self.volume(3 * MIB, RAW)
+        self.assertEqual(os.path.getsize(raw.path()), 3 * MIB)
+        self.assertEqual(storage.qemu_img_info(raw.path())["format"], RAW)
+        qcow = self.volume(8 * MIB, QCOW2)
+        info = storage.qemu_img_info(qcow.path())
+        self.assertEqual(info["format"], QCOW2)
+        self.assertEqual(info["virtual-size"], 8 * MIB)
+
+
+class VolumeInfoFlags(VolumeTest):
+    """
+    :avocado: tags=area:storage,cap:storage.volume_info_flags
+    """
+
+    def test_info_flags(self):
+        """
+        infoFlags(VIR_STORAGE_VOL_GET_PHYSICAL) reports the same type and capacity as info().
+
+        :avocado: tags=api:virStorageVolGetInfoFlags
+        """
+        vol = self.volume(2 * MIB, RAW, allocation=2 * MIB)
+        physical = vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)
+        self.assertEqual(physical[:2], vol.info()[:2])
+        self.assertGreaterEqual(physical[2], 2 * MIB)
 
 
 class VolumeLookup(VolumeTest):
@@ -195,6 +207,12 @@ class VolumeClone(VolumeTest):
         self.assertEqual(clone.info()[1], 2 * MIB)
         self.assertIn(name, self.pool.listVolumes())
 
+
+class VolumeCloneContent(VolumeTest):
+    """
+    :avocado: tags=area:storage,cap:storage.volume_clone_content
+    """
+
     def test_clone_content(self):
         """
         The clone holds the source's bytes.
@@ -208,7 +226,9 @@ class VolumeClone(VolumeTest):
         clone = self.objects.create_volume(self.pool, xml, clone_from=source)
         got = self.content().read(clone)
         self.assertEqual(len(got), MIB)
-        self.assertEqual(storage.stream.sha256(got), storage.stream.sha256(payload), "the clone's content differs")
+        self.assertEqual(
+            storage.stream.sha256(got), storage.stream.sha256(payload), "the clone's content differs"
+        )
 
 
 class VolumeResize(VolumeTest):

@@ -62,9 +62,79 @@ class StreamTest(CertTest):
             parts.append(got)
 
 
-class StreamBlocking(StreamTest):
+class StreamReceive(StreamTest):
     """
-    :avocado: tags=area:stream,cap:stream.blocking
+    :avocado: tags=area:stream,cap:stream.receive
+    """
+
+    def test_recv_driver_stream(self):
+        """
+        A stream the driver fills (a volume download, or a screenshot) is read to its end with
+        recvAll, twice with the same bytes.
+
+        :avocado: tags=api:virStreamRecvAll,api:virStreamRecv,api:virStreamFinish
+        """
+        open_source, expected = self.readable_source()
+        reads = []
+        for _attempt in range(2):
+            st = self.conn.newStream(0)
+            mime = open_source(st)
+            sink = io.BytesIO()
+            st.recvAll(lambda _st, buf, dst: dst.write(buf), sink)
+            self.assertEqual(st.finish(), 0)
+            reads.append(sink.getvalue())
+            if mime:
+                self.log.info("stream content type: %s", mime)
+        self.assertGreater(len(reads[0]), 0, "the stream delivered nothing")
+        self.assertEqual(reads[0], reads[1])
+        if expected is not None:
+            self.assertEqual(reads[0], expected)
+
+    def test_abort_download(self):
+        """
+        Aborting a download part way ends it; a new download of the same source reads everything.
+
+        :avocado: tags=api:virStreamAbort
+        """
+        open_source, _expected = self.readable_source()
+        st = self.conn.newStream(0)
+        open_source(st)
+        self.assertTrue(st.recv(1024), "nothing to read before abort")
+        self.assertEqual(st.abort(), 0)
+        again = self.conn.newStream(0)
+        open_source(again)
+        whole = self.recv_all_blocking(again)
+        again.finish()
+        self.assertGreater(len(whole), 1024)
+
+    def test_errors_after_end(self):
+        """
+        After finish, and after abort, the stream refuses recv and send with an error instead of
+        data.
+
+        :avocado: tags=api:virStreamFinish,api:virStreamAbort,api:virStreamRecv,api:virStreamSend
+        """
+        open_source, _expected = self.readable_source()
+        finished = self.conn.newStream(0)
+        open_source(finished)
+        self.recv_all_blocking(finished)
+        finished.finish()
+        aborted = self.conn.newStream(0)
+        open_source(aborted)
+        aborted.abort()
+        for label, st in (("finish", finished), ("abort", aborted)):
+            for call, args in ((st.recv, (1024,)), (st.send, (b"x",))):
+                try:
+                    result = call(*args)
+                except libvirt.libvirtError as err:
+                    self.log.info("%s after %s refused: %s", call.__name__, label, err)
+                    continue
+                self.fail(f"{call.__name__} after {label} returned {result!r} instead of an error")
+
+
+class StreamSend(StreamTest):
+    """
+    :avocado: tags=area:stream,cap:stream.send
     """
 
     def test_send_recv(self):
@@ -110,35 +180,6 @@ class StreamBlocking(StreamTest):
         down.finish()
         self.assertEqual(stream.sha256(sink.getvalue()), stream.sha256(payload))
 
-    def test_recv_driver_stream(self):
-        """
-        A stream the driver fills (a volume download, or a screenshot) is read to its end with
-        recvAll, twice with the same bytes.
-
-        :avocado: tags=api:virStreamRecvAll,api:virStreamRecv,api:virStreamFinish
-        """
-        open_source, expected = self.readable_source()
-        reads = []
-        for _attempt in range(2):
-            st = self.conn.newStream(0)
-            mime = open_source(st)
-            sink = io.BytesIO()
-            st.recvAll(lambda _st, buf, dst: dst.write(buf), sink)
-            self.assertEqual(st.finish(), 0)
-            reads.append(sink.getvalue())
-            if mime:
-                self.log.info("stream content type: %s", mime)
-        self.assertGreater(len(reads[0]), 0, "the stream delivered nothing")
-        self.assertEqual(reads[0], reads[1])
-        if expected is not None:
-            self.assertEqual(reads[0], expected)
-
-
-class StreamEnding(StreamTest):
-    """
-    :avocado: tags=area:stream,cap:stream.lifecycle
-    """
-
     def test_abort_upload(self):
         """
         Aborting an upload half way ends the stream; the volume keeps its capacity and takes a full
@@ -157,86 +198,11 @@ class StreamEnding(StreamTest):
         stream.upload(self.conn, vol, payload)
         self.assertEqual(stream.download(self.conn, vol), payload, "the volume is not usable after abort")
 
-    def test_abort_download(self):
-        """
-        Aborting a download part way ends it; a new download of the same source reads everything.
 
-        :avocado: tags=api:virStreamAbort
-        """
-        open_source, _expected = self.readable_source()
-        st = self.conn.newStream(0)
-        open_source(st)
-        self.assertTrue(st.recv(1024), "nothing to read before abort")
-        self.assertEqual(st.abort(), 0)
-        again = self.conn.newStream(0)
-        open_source(again)
-        whole = self.recv_all_blocking(again)
-        again.finish()
-        self.assertGreater(len(whole), 1024)
-
-    def test_errors_after_end(self):
-        """
-        After finish, and after abort, the stream refuses recv and send with an error instead of
-        data.
-
-        :avocado: tags=api:virStreamFinish,api:virStreamAbort,api:virStreamRecv,api:virStreamSend
-        """
-        open_source, _expected = self.readable_source()
-        finished = self.conn.newStream(0)
-        open_source(finished)
-        self.recv_all_blocking(finished)
-        finished.finish()
-        aborted = self.conn.newStream(0)
-        open_source(aborted)
-        aborted.abort()
-        for label, st in (("finish", finished), ("abort", aborted)):
-            for call, args in ((st.recv, (1024,)), (st.send, (b"x",))):
-                try:
-                    result = call(*args)
-                except libvirt.libvirtError as err:
-                    self.log.info("%s after %s refused: %s", call.__name__, label, err)
-                    continue
-                self.fail(f"{call.__name__} after {label} returned {result!r} instead of an error")
-
-
-class StreamNonBlocking(StreamTest):
+class StreamEvents(StreamTest):
     """
-    :avocado: tags=area:stream,cap:stream.nonblocking
+    :avocado: tags=area:stream,cap:stream.events
     """
-
-    def test_event_driven_upload(self):
-        """
-        A non-blocking upload driven by WRITABLE events writes the whole payload; send never blocks
-        (it may answer -2, "try again").
-
-        :avocado: tags=api:virStreamNew,api:virStreamEventAddCallback,api:virStreamEventRemoveCallback
-        :avocado: tags=api:virStreamSend
-        """
-        vol = self.volume(2 * MIB)
-        payload = os.urandom(2 * MIB)
-        state = {"sent": 0, "done": False, "error": None}
-
-        def on_event(st, events, opaque):
-            if events & ERROR_EVENTS:
-                opaque["error"] = events
-                st.eventRemoveCallback()
-                return
-            while opaque["sent"] < len(payload):
-                sent = st.send(payload[opaque["sent"] : opaque["sent"] + stream.CHUNK])
-                if sent == -2:
-                    return
-                opaque["sent"] += sent
-            st.eventRemoveCallback()
-            opaque["done"] = True
-
-        st = self.conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
-        vol.upload(st, 0, len(payload), 0)
-        st.eventAddCallback(WRITABLE | ERROR_EVENTS, on_event, state)
-        finished = self.loop.run_until(lambda: state["done"] or state["error"], 30)
-        self.assertTrue(finished, f"upload stalled after {state['sent']} bytes")
-        self.assertIsNone(state["error"], f"stream error event {state['error']}")
-        self.assertEqual(st.finish(), 0)
-        self.assertEqual(stream.download(self.conn, vol), payload)
 
     def test_event_driven_download(self):
         """
@@ -253,6 +219,19 @@ class StreamNonBlocking(StreamTest):
             st.finish()
         state = self.download_nonblocking(open_source)
         self.assertEqual(stream.sha256(bytes(state["data"])), stream.sha256(expected))
+
+    def test_update_callback(self):
+        """
+        eventUpdateCallback(0) silences a registered callback; selecting READABLE again resumes the
+        transfer to its end.
+
+        :avocado: tags=api:virStreamEventUpdateCallback,api:virStreamEventAddCallback
+        """
+        open_source, expected = self.readable_source()
+        state = self.download_nonblocking(open_source, pause=True)
+        self.assertGreater(state["calls"], 0)
+        if expected is not None:
+            self.assertEqual(bytes(state["data"]), expected)
 
     def download_nonblocking(self, open_source, pause=False):
         state = {"data": bytearray(), "done": False, "calls": 0, "error": None}
@@ -288,18 +267,45 @@ class StreamNonBlocking(StreamTest):
         self.assertEqual(st.finish(), 0)
         return state
 
-    def test_update_callback(self):
-        """
-        eventUpdateCallback(0) silences a registered callback; selecting READABLE again resumes the
-        transfer to its end.
 
-        :avocado: tags=api:virStreamEventUpdateCallback,api:virStreamEventAddCallback
+class StreamEventsSend(StreamTest):
+    """
+    :avocado: tags=area:stream,cap:stream.events_send
+    """
+
+    def test_event_driven_upload(self):
         """
-        open_source, expected = self.readable_source()
-        state = self.download_nonblocking(open_source, pause=True)
-        self.assertGreater(state["calls"], 0)
-        if expected is not None:
-            self.assertEqual(bytes(state["data"]), expected)
+        A non-blocking upload driven by WRITABLE events writes the whole payload; send never blocks
+        (it may answer -2, "try again").
+
+        :avocado: tags=api:virStreamNew,api:virStreamEventAddCallback,api:virStreamEventRemoveCallback
+        :avocado: tags=api:virStreamSend
+        """
+        vol = self.volume(2 * MIB)
+        payload = os.urandom(2 * MIB)
+        state = {"sent": 0, "done": False, "error": None}
+
+        def on_event(st, events, opaque):
+            if events & ERROR_EVENTS:
+                opaque["error"] = events
+                st.eventRemoveCallback()
+                return
+            while opaque["sent"] < len(payload):
+                sent = st.send(payload[opaque["sent"] : opaque["sent"] + stream.CHUNK])
+                if sent == -2:
+                    return
+                opaque["sent"] += sent
+            st.eventRemoveCallback()
+            opaque["done"] = True
+
+        st = self.conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+        vol.upload(st, 0, len(payload), 0)
+        st.eventAddCallback(WRITABLE | ERROR_EVENTS, on_event, state)
+        finished = self.loop.run_until(lambda: state["done"] or state["error"], 30)
+        self.assertTrue(finished, f"upload stalled after {state['sent']} bytes")
+        self.assertIsNone(state["error"], f"stream error event {state['error']}")
+        self.assertEqual(st.finish(), 0)
+        self.assertEqual(stream.download(self.conn, vol), payload)
 
 
 class StreamSparse(StreamTest):
@@ -373,7 +379,9 @@ class StreamSparse(StreamTest):
 
         :avocado: tags=api:virStreamSparseSendAll,api:virStreamSparseRecvAll
         """
-        layout = stream.SparseLayout([os.urandom(4096), 2 * MIB, os.urandom(128 * 1024), MIB, os.urandom(4096)])
+        layout = stream.SparseLayout(
+            [os.urandom(4096), 2 * MIB, os.urandom(128 * 1024), MIB, os.urandom(4096)]
+        )
         vol = self.volume(layout.size)
         up = self.conn.newStream(0)
         vol.upload(up, 0, 0, libvirt.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM)
