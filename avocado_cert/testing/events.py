@@ -203,4 +203,4 @@ class Subscription:
 
     def cancel(self):
         self._objects.forget(self.label)
-        return self._deregister(self.key)
+        self._deregister(self.key)
