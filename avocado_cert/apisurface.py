@@ -222,3 +222,18 @@ def load(spec=None):
     except OSError as details:
         raise CertError(f"cannot read libvirt API description: {details.strerror}", path) from None
     return _load(path, mtime)
+
+
+def companion_functions(surface):
+    """{function: file} of the hypervisor-specific APIs beside the main file (libvirt-qemu-api.xml,
+    libvirt-lxc-api.xml): real functions that tests may tag, outside the main API's coverage."""
+    folder, base = os.path.split(surface.path)
+    found = {}
+    for flavour in ("qemu", "lxc"):
+        path = os.path.join(folder, base.replace("libvirt-api", f"libvirt-{flavour}-api", 1))
+        if path == surface.path or not os.path.isfile(path):
+            continue
+        root = xmlsafe.parse(path, f"libvirt {flavour} API description")
+        for node in root.iter("function"):
+            found[node.get("name")] = os.path.basename(path)
+    return found

@@ -205,3 +205,10 @@ def test_installed_binding_names():
                  "virDomainSnapshotGetDomain", "virDomainGetConnect", "virCopyLastError"):
         assert name in bindings.not_exposed and bindings.not_exposed[name]
     assert len(bindings.exposed) + len(bindings.not_exposed) == 516
+
+
+def test_companion_apis_of_the_snapshot():
+    companions = apisurface.companion_functions(apisurface.load("9.0.0"))
+    assert companions["virDomainQemuAgentCommand"] == "libvirt-qemu-api-9.0.0.xml"
+    assert companions["virDomainLxcOpenNamespace"] == "libvirt-lxc-api-9.0.0.xml"
+    assert "virDomainSuspend" not in companions

@@ -27,7 +27,7 @@ class Alpha(Test):
 
     def test_bogus(self):
         """
-        :avocado: tags=cap:alpha.one,api:virNoSuchThing
+        :avocado: tags=cap:alpha.one,api:virNoSuchThing,api:virDomainQemuAgentCommand
         """
 
 
@@ -78,7 +78,9 @@ def home(tmp_path):
     write(root / "cfg" / "profiles" / "alpha.yaml", PROFILE)
     write(root / "data" / "api" / "not-certifiable.yaml", LISTED)
     shutil.copy(os.path.join(TOP, "data", "api", "python-bindings.yaml"), root / "data" / "api")
-    os.symlink(SNAPSHOT, root / "data" / "api" / "libvirt-api-9.0.0.xml")
+    for flavour in ("", "qemu-", "lxc-"):
+        name = f"libvirt-{flavour}api-9.0.0.xml"
+        os.symlink(os.path.join(TOP, "data", "api", name), root / "data" / "api" / name)
     return root
 
 
@@ -131,6 +133,7 @@ def test_report_statuses(report):
     assert domain["virDomainAbortJob"]["status"] == coverage.NO_TEST
     assert domain["virDomainAbortJob"]["reason"] == coverage.NO_TEST_REASON
     assert domain["virDomainRef"]["status"] == coverage.NOT_EXPOSED
+    assert list(report["specific_api_tags"]) == ["virDomainQemuAgentCommand"]
     assert report["unknown_api_tags"] == {
         "virNoSuchThing": [
             "tests/alpha/test_alpha.py:Alpha.test_bogus",
