@@ -2,6 +2,7 @@
 of the test's own, domains with the devices those APIs act on, disk images marked and read offline,
 block jobs and streams waited for, and libvirt's ways of saying "not here" turned into outcomes."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -67,6 +68,9 @@ class Runtime:
     def volume(self, fmt="qcow2", capacity=64 * MIB, backing=None):
         """A volume of the pool; backing: a volume the new qcow2 image is an overlay of."""
         root = xmlbuild.volume(self.objects.name("vol"), capacity=capacity, fmt=fmt)
+        if fmt == "qcow2":
+            # qcow2 v3: what persistent dirty bitmaps (checkpoints) need; pools default to v2.
+            etree.SubElement(root.find("target"), "compat").text = "1.1"
         if backing is not None:
             store = etree.SubElement(root, "backingStore")
             etree.SubElement(store, "path").text = backing.path()
@@ -174,6 +178,13 @@ class Runtime:
     def has_marker(self, path, pattern, offset=0, length=65536, fmt="qcow2"):
         """Whether the image's guest-visible data at offset holds the byte value (read-only, shared)."""
         return self._qemu_io(path, f"read -P {pattern} {offset} {length}", fmt, readonly=True) is not None
+
+    def own_data(self, path):
+        """The ranges (start, length) whose data the image holds itself, not through its backing chain."""
+        result = subprocess.run(["qemu-img", "map", "-U", "--output=json", path], capture_output=True, text=True,
+                                timeout=60, check=True)
+        return [(extent["start"], extent["length"]) for extent in json.loads(result.stdout)
+                if extent.get("depth") == 0 and extent.get("data")]
 
     # --- block jobs ---------------------------------------------------------------------------
     def wait_block_job_ready(self, dom, target="vda", timeout=60.0):
