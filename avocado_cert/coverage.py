@@ -43,7 +43,9 @@ def load_not_certifiable(surface, path=None):
     document, _raw = load_yaml(path, "not-certifiable list")
     entries = document.get("functions")
     if set(document) - {"functions"}:
-        raise CertError(f"unknown key '{sorted(set(document) - {'functions'})[0]}' (known keys: functions)", path)
+        raise CertError(
+            f"unknown key '{sorted(set(document) - {'functions'})[0]}' (known keys: functions)", path
+        )
     if entries is None:
         return {}
     if not isinstance(entries, dict):
@@ -131,7 +133,9 @@ def scan_tests(references, base=None):
                 found, _disabled = find_avocado_tests(path)
                 classes = _method_constants(path)
             except SyntaxError as details:
-                raise CertError(f"cannot parse test file: {details.msg} (line {details.lineno})", path) from None
+                raise CertError(
+                    f"cannot parse test file: {details.msg} (line {details.lineno})", path
+                ) from None
             for klass, methods in found.items():
                 for method, tags, _deps in methods:
                     if wanted and not wanted.search(f"{klass}.{method}"):
@@ -280,7 +284,9 @@ def render_text(report, width=110):
     if report["unknown_api_tags"]:
         lines.append(f"  api: tags naming no libvirt function: {', '.join(report['unknown_api_tags'])}")
     if report.get("specific_api_tags"):
-        lines.append(f"  hypervisor-specific functions tagged (not counted): {', '.join(report['specific_api_tags'])}")
+        lines.append(
+            f"  hypervisor-specific functions tagged (not counted): {', '.join(report['specific_api_tags'])}"
+        )
     if report["listed_but_covered"]:
         lines.append(f"  in not-certifiable.yaml but covered: {', '.join(report['listed_but_covered'])}")
     for module, data in report["modules"].items():

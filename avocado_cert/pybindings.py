@@ -94,7 +94,7 @@ def generator_name(c_name, cls):
     """The generator's default naming: the C name less its class prefix, first letter lowered."""
     if not c_name.startswith(cls) or len(c_name) == len(cls):
         return None
-    rest = c_name[len(cls):]
+    rest = c_name[len(cls) :]
     return rest[0].lower() + rest[1:]
 
 

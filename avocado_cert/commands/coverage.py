@@ -21,15 +21,35 @@ def _percent(text):
 
 
 def configure(parser):
-    parser.add_argument("--profile", dest="cert_coverage_profile", metavar="NAME", default=None,
-                        help="Only the tests of this profile's areas (default: every test under tests/)")
-    parser.add_argument("--format", dest="cert_coverage_format", choices=("text", "json"), default="text",
-                        help="text: one screen per module; json: everything")
-    parser.add_argument("--require", dest="cert_coverage_require", metavar="PCT", default=None,
-                        help="Exit non-zero when less than PCT%% of the certifiable functions are covered")
-    parser.add_argument("--api-xml", dest="cert_coverage_api_xml", metavar="PATH", default=None,
-                        help="libvirt-api.xml to measure against, or a shipped snapshot's version "
-                        "(default: the installed one, else the newest snapshot under data/api)")
+    parser.add_argument(
+        "--profile",
+        dest="cert_coverage_profile",
+        metavar="NAME",
+        default=None,
+        help="Only the tests of this profile's areas (default: every test under tests/)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="cert_coverage_format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one screen per module; json: everything",
+    )
+    parser.add_argument(
+        "--require",
+        dest="cert_coverage_require",
+        metavar="PCT",
+        default=None,
+        help="Exit non-zero when less than PCT%% of the certifiable functions are covered",
+    )
+    parser.add_argument(
+        "--api-xml",
+        dest="cert_coverage_api_xml",
+        metavar="PATH",
+        default=None,
+        help="libvirt-api.xml to measure against, or a shipped snapshot's version "
+        "(default: the installed one, else the newest snapshot under data/api)",
+    )
 
 
 def run(config, out):

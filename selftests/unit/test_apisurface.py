@@ -53,7 +53,7 @@ TINY_API = """
 </api>
 """
 
-TINY_BINDING = '''
+TINY_BINDING = """
 import libvirtmod
 
 
@@ -81,7 +81,7 @@ class virThing(object):
 class virConnect(object):
     def listOldID(self):
         return libvirtmod.virThingListOldID(self._o)
-'''
+"""
 
 
 @pytest.fixture
@@ -201,8 +201,15 @@ def test_installed_binding_names():
         "virDomainGetXMLDesc": "virDomain.XMLDesc",
     }
     assert {name: bindings.python_name(name) for name in known} == known
-    for name in ("virDomainRef", "virDomainFree", "virStreamFree", "virTypedParamsGetInt",
-                 "virDomainSnapshotGetDomain", "virDomainGetConnect", "virCopyLastError"):
+    for name in (
+        "virDomainRef",
+        "virDomainFree",
+        "virStreamFree",
+        "virTypedParamsGetInt",
+        "virDomainSnapshotGetDomain",
+        "virDomainGetConnect",
+        "virCopyLastError",
+    ):
         assert name in bindings.not_exposed and bindings.not_exposed[name]
     assert len(bindings.exposed) + len(bindings.not_exposed) == 516
 

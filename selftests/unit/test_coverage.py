@@ -128,8 +128,9 @@ def test_report_statuses(report):
         "tests/alpha/test_alpha.py:AlphaMore.test_suspend",
     ]
     assert domain["virDomainResume"]["tests"] == ["tests/beta/test_beta.py:Beta.test_resume"]
-    assert domain["virDomainMigrate"] == dict(domain["virDomainMigrate"], status=coverage.NOT_CERTIFIABLE,
-                                              reason="needs a second host")
+    assert domain["virDomainMigrate"] == dict(
+        domain["virDomainMigrate"], status=coverage.NOT_CERTIFIABLE, reason="needs a second host"
+    )
     assert domain["virDomainAbortJob"]["status"] == coverage.NO_TEST
     assert domain["virDomainAbortJob"]["reason"] == coverage.NO_TEST_REASON
     assert domain["virDomainRef"]["status"] == coverage.NOT_EXPOSED
@@ -145,7 +146,10 @@ def test_report_statuses(report):
 def test_flag_coverage(report):
     flags = report["modules"]["libvirt-domain"]["entries"]["virDomainSetMemoryFlags"]["flags"]
     assert flags["all"] == [
-        "VIR_DOMAIN_MEM_CONFIG", "VIR_DOMAIN_MEM_CURRENT", "VIR_DOMAIN_MEM_LIVE", "VIR_DOMAIN_MEM_MAXIMUM"
+        "VIR_DOMAIN_MEM_CONFIG",
+        "VIR_DOMAIN_MEM_CURRENT",
+        "VIR_DOMAIN_MEM_LIVE",
+        "VIR_DOMAIN_MEM_MAXIMUM",
     ]
     # VIR_DOMAIN_AFFECT_CONFIG has the same value but belongs to another enum: not counted.
     assert flags["exercised"] == ["VIR_DOMAIN_MEM_CONFIG", "VIR_DOMAIN_MEM_LIVE"]

@@ -32,11 +32,17 @@ class InvalidFlags(CertTest):
         memory = dom.maxMemory()
         cons.expect(self, INVALID, "virDomainGetXMLDesc", dom.XMLDesc, bad("virDomainGetXMLDesc"))
         cons.expect(
-            self, INVALID, "virDomainSetMemoryFlags", dom.setMemoryFlags, memory // 2,
+            self,
+            INVALID,
+            "virDomainSetMemoryFlags",
+            dom.setMemoryFlags,
+            memory // 2,
             bad("virDomainSetMemoryFlags", libvirt.VIR_DOMAIN_AFFECT_CONFIG),
         )
         cons.expect(self, INVALID, "virDomainUndefineFlags", dom.undefineFlags, bad("virDomainUndefineFlags"))
-        cons.expect(self, INVALID, "virDomainCreateWithFlags", dom.createWithFlags, bad("virDomainCreateWithFlags"))
+        cons.expect(
+            self, INVALID, "virDomainCreateWithFlags", dom.createWithFlags, bad("virDomainCreateWithFlags")
+        )
         self.assertEqual(dom.isPersistent(), 1, "a refused undefine removed the domain")
         self.assertEqual(dom.isActive(), 0, "a refused create started the domain")
         self.assertEqual(dom.XMLDesc(0), before, "a refused call changed the domain's XML")
@@ -44,10 +50,21 @@ class InvalidFlags(CertTest):
         name = xmlsafe.fromstring(fresh).findtext("name")
         self.objects.adopt_domain(name)
         cons.expect(
-            self, INVALID, "virDomainDefineXMLFlags", self.conn.defineXMLFlags, fresh, bad("virDomainDefineXMLFlags")
+            self,
+            INVALID,
+            "virDomainDefineXMLFlags",
+            self.conn.defineXMLFlags,
+            fresh,
+            bad("virDomainDefineXMLFlags"),
         )
         self.assertNotIn(name, cons.names(self.conn.listAllDomains(0)), "a refused define defined the domain")
-        cons.expect(self, INVALID, "virConnectListAllDomains", self.conn.listAllDomains, bad("virConnectListAllDomains"))
+        cons.expect(
+            self,
+            INVALID,
+            "virConnectListAllDomains",
+            self.conn.listAllDomains,
+            bad("virConnectListAllDomains"),
+        )
 
     def test_network(self):
         """
@@ -62,12 +79,22 @@ class InvalidFlags(CertTest):
         name = xmlsafe.fromstring(xml).findtext("name")
         self.objects.on_cleanup(f"network {name}", self._drop_network, name)
         cons.expect(
-            self, INVALID, "virNetworkDefineXMLFlags", self.conn.networkDefineXMLFlags, xml,
+            self,
+            INVALID,
+            "virNetworkDefineXMLFlags",
+            self.conn.networkDefineXMLFlags,
+            xml,
             bad("virNetworkDefineXMLFlags"),
         )
-        self.assertNotIn(name, cons.names(self.conn.listAllNetworks(0)), "a refused define defined the network")
+        self.assertNotIn(
+            name, cons.names(self.conn.listAllNetworks(0)), "a refused define defined the network"
+        )
         cons.expect(
-            self, INVALID, "virConnectListAllNetworks", self.conn.listAllNetworks, bad("virConnectListAllNetworks")
+            self,
+            INVALID,
+            "virConnectListAllNetworks",
+            self.conn.listAllNetworks,
+            bad("virConnectListAllNetworks"),
         )
         self.assertEqual(net.XMLDesc(0), before)
 
@@ -88,7 +115,10 @@ class InvalidFlags(CertTest):
         cons.expect(self, INVALID, "virStoragePoolGetXMLDesc", pool.XMLDesc, bad("virStoragePoolGetXMLDesc"))
         cons.expect(self, INVALID, "virStoragePoolRefresh", pool.refresh, bad("virStoragePoolRefresh"))
         cons.expect(
-            self, INVALID, "virConnectListAllStoragePools", self.conn.listAllStoragePools,
+            self,
+            INVALID,
+            "virConnectListAllStoragePools",
+            self.conn.listAllStoragePools,
             bad("virConnectListAllStoragePools"),
         )
         cons.expect(self, INVALID, "virStorageVolGetXMLDesc", vol.XMLDesc, bad("virStorageVolGetXMLDesc"))
@@ -103,12 +133,17 @@ class InvalidFlags(CertTest):
         :avocado: tags=api:virConnectListAllInterfaces,api:virInterfaceGetXMLDesc
         """
         cons.expect(
-            self, INVALID, "virConnectListAllInterfaces", self.conn.listAllInterfaces,
+            self,
+            INVALID,
+            "virConnectListAllInterfaces",
+            self.conn.listAllInterfaces,
             bad("virConnectListAllInterfaces"),
         )
         interfaces = self.conn.listAllInterfaces(0)
         self.require(interfaces, "the host reports no interface to read")
-        cons.expect(self, INVALID, "virInterfaceGetXMLDesc", interfaces[0].XMLDesc, bad("virInterfaceGetXMLDesc"))
+        cons.expect(
+            self, INVALID, "virInterfaceGetXMLDesc", interfaces[0].XMLDesc, bad("virInterfaceGetXMLDesc")
+        )
 
     def test_node_device(self):
         """
@@ -117,12 +152,17 @@ class InvalidFlags(CertTest):
         :avocado: tags=api:virConnectListAllNodeDevices,api:virNodeDeviceGetXMLDesc
         """
         cons.expect(
-            self, INVALID, "virConnectListAllNodeDevices", self.conn.listAllDevices,
+            self,
+            INVALID,
+            "virConnectListAllNodeDevices",
+            self.conn.listAllDevices,
             bad("virConnectListAllNodeDevices"),
         )
         devices = self.conn.listAllDevices(0)
         self.require(devices, "the host reports no node device to read")
-        cons.expect(self, INVALID, "virNodeDeviceGetXMLDesc", devices[0].XMLDesc, bad("virNodeDeviceGetXMLDesc"))
+        cons.expect(
+            self, INVALID, "virNodeDeviceGetXMLDesc", devices[0].XMLDesc, bad("virNodeDeviceGetXMLDesc")
+        )
 
     def test_snapshot_checkpoint(self):
         """
@@ -136,12 +176,20 @@ class InvalidFlags(CertTest):
             self, INVALID, "virDomainListAllSnapshots", dom.listAllSnapshots, bad("virDomainListAllSnapshots")
         )
         cons.expect(
-            self, INVALID, "virDomainSnapshotCreateXML", dom.snapshotCreateXML,
-            "<domainsnapshot><name>acert-snap</name></domainsnapshot>", bad("virDomainSnapshotCreateXML"),
+            self,
+            INVALID,
+            "virDomainSnapshotCreateXML",
+            dom.snapshotCreateXML,
+            "<domainsnapshot><name>acert-snap</name></domainsnapshot>",
+            bad("virDomainSnapshotCreateXML"),
         )
         self.assertEqual(dom.snapshotNum(0), 0, "a refused snapshot was taken")
         cons.expect(
-            self, INVALID, "virDomainListAllCheckpoints", dom.listAllCheckpoints, bad("virDomainListAllCheckpoints")
+            self,
+            INVALID,
+            "virDomainListAllCheckpoints",
+            dom.listAllCheckpoints,
+            bad("virDomainListAllCheckpoints"),
         )
 
     def test_host(self):
@@ -152,10 +200,21 @@ class InvalidFlags(CertTest):
         """
         cons.expect(self, INVALID, "virNodeGetCPUStats", self.conn.getCPUStats, -1, bad("virNodeGetCPUStats"))
         cons.expect(
-            self, INVALID, "virNodeGetFreePages", self.conn.getFreePages, [4], 0, 1, bad("virNodeGetFreePages")
+            self,
+            INVALID,
+            "virNodeGetFreePages",
+            self.conn.getFreePages,
+            [4],
+            0,
+            1,
+            bad("virNodeGetFreePages"),
         )
         cons.expect(
-            self, INVALID, "virConnectGetAllDomainStats", self.conn.getAllDomainStats, 0,
+            self,
+            INVALID,
+            "virConnectGetAllDomainStats",
+            self.conn.getAllDomainStats,
+            0,
             bad("virConnectGetAllDomainStats"),
         )
 
@@ -166,16 +225,28 @@ class InvalidFlags(CertTest):
         :avocado: tags=api:virConnectListAllSecrets,api:virSecretDefineXML
         """
         cons.expect(
-            self, INVALID, "virConnectListAllSecrets", self.conn.listAllSecrets, bad("virConnectListAllSecrets")
+            self,
+            INVALID,
+            "virConnectListAllSecrets",
+            self.conn.listAllSecrets,
+            bad("virConnectListAllSecrets"),
         )
         usage = naming.unique("secret")
         cons.expect(
-            self, INVALID, "virSecretDefineXML", self.objects.define_secret, cons.secret_xml(usage),
+            self,
+            INVALID,
+            "virSecretDefineXML",
+            self.objects.define_secret,
+            cons.secret_xml(usage),
             bad("virSecretDefineXML"),
         )
         cons.expect(
-            self, libvirt.VIR_ERR_NO_SECRET, "virSecretLookupByUsage", self.conn.secretLookupByUsage,
-            libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage,
+            self,
+            libvirt.VIR_ERR_NO_SECRET,
+            "virSecretLookupByUsage",
+            self.conn.secretLookupByUsage,
+            libvirt.VIR_SECRET_USAGE_TYPE_CEPH,
+            usage,
         )
 
     def test_nwfilter(self):
@@ -186,18 +257,31 @@ class InvalidFlags(CertTest):
         :avocado: tags=api:virConnectListAllNWFilterBindings
         """
         cons.expect(
-            self, INVALID, "virConnectListAllNWFilters", self.conn.listAllNWFilters, bad("virConnectListAllNWFilters")
+            self,
+            INVALID,
+            "virConnectListAllNWFilters",
+            self.conn.listAllNWFilters,
+            bad("virConnectListAllNWFilters"),
         )
         xml = cons.nwfilter_xml()
         name = xmlsafe.fromstring(xml).get("name")
         self.objects.on_cleanup(f"nwfilter {name}", self._drop_nwfilter, name)
         cons.expect(
-            self, INVALID, "virNWFilterDefineXMLFlags", self.conn.nwfilterDefineXMLFlags, xml,
+            self,
+            INVALID,
+            "virNWFilterDefineXMLFlags",
+            self.conn.nwfilterDefineXMLFlags,
+            xml,
             bad("virNWFilterDefineXMLFlags"),
         )
-        self.assertNotIn(name, cons.names(self.conn.listAllNWFilters(0)), "a refused define defined the filter")
+        self.assertNotIn(
+            name, cons.names(self.conn.listAllNWFilters(0)), "a refused define defined the filter"
+        )
         cons.expect(
-            self, INVALID, "virConnectListAllNWFilterBindings", self.conn.listAllNWFilterBindings,
+            self,
+            INVALID,
+            "virConnectListAllNWFilterBindings",
+            self.conn.listAllNWFilterBindings,
             bad("virConnectListAllNWFilterBindings"),
         )
 

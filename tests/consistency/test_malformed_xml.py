@@ -59,8 +59,12 @@ class MalformedXML(CertTest):
 
         :avocado: tags=api:virStoragePoolDefineXML,api:virStoragePoolCreateXML,api:virStorageVolCreateXML
         """
-        cons.expect(self, XML, "virStoragePoolDefineXML", self.conn.storagePoolDefineXML, TRUNCATED["pool"], 0)
-        cons.expect(self, XML, "virStoragePoolCreateXML", self.conn.storagePoolCreateXML, TRUNCATED["pool"], 0)
+        cons.expect(
+            self, XML, "virStoragePoolDefineXML", self.conn.storagePoolDefineXML, TRUNCATED["pool"], 0
+        )
+        cons.expect(
+            self, XML, "virStoragePoolCreateXML", self.conn.storagePoolCreateXML, TRUNCATED["pool"], 0
+        )
         self.assertNotIn("acert-malformed", cons.names(self.conn.listAllStoragePools(0)))
         pool = cons.pool(self)
         cons.expect(self, XML, "virStorageVolCreateXML", pool.createXML, TRUNCATED["volume"], 0)
@@ -93,7 +97,9 @@ class MalformedXMLHost(CertTest):
 
         :avocado: tags=api:virInterfaceDefineXML
         """
-        cons.expect(self, XML, "virInterfaceDefineXML", self.conn.interfaceDefineXML, TRUNCATED["interface"], 0)
+        cons.expect(
+            self, XML, "virInterfaceDefineXML", self.conn.interfaceDefineXML, TRUNCATED["interface"], 0
+        )
         self.assertNotIn("acertbadxml", cons.names(self.conn.listAllInterfaces(0)))
 
     def test_node_device(self):
@@ -102,7 +108,9 @@ class MalformedXMLHost(CertTest):
 
         :avocado: tags=api:virNodeDeviceCreateXML
         """
-        cons.expect(self, XML, "virNodeDeviceCreateXML", self.conn.nodeDeviceCreateXML, TRUNCATED["device"], 0)
+        cons.expect(
+            self, XML, "virNodeDeviceCreateXML", self.conn.nodeDeviceCreateXML, TRUNCATED["device"], 0
+        )
 
 
 class SecretXML(CertTest):
@@ -134,7 +142,12 @@ class NWFilterXML(CertTest):
         cons.expect(self, XML, "virNWFilterDefineXML", self.conn.nwfilterDefineXML, TRUNCATED["filter"])
         self.assertNotIn("acert-malformed", cons.names(self.conn.listAllNWFilters(0)))
         cons.expect(
-            self, XML, "virNWFilterBindingCreateXML", self.conn.nwfilterBindingCreateXML, TRUNCATED["binding"], 0
+            self,
+            XML,
+            "virNWFilterBindingCreateXML",
+            self.conn.nwfilterBindingCreateXML,
+            TRUNCATED["binding"],
+            0,
         )
         ports = [b.portDev() for b in self.conn.listAllNWFilterBindings(0)]
         self.assertNotIn("acert-malformed", ports)

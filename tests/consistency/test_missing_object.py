@@ -49,7 +49,9 @@ class MissingObject(CertTest):
         code = libvirt.VIR_ERR_NO_NETWORK
         missing = uuid.uuid4()
         cons.expect(self, code, "virNetworkLookupByName", self.conn.networkLookupByName, naming.unique("net"))
-        cons.expect(self, code, "virNetworkLookupByUUIDString", self.conn.networkLookupByUUIDString, str(missing))
+        cons.expect(
+            self, code, "virNetworkLookupByUUIDString", self.conn.networkLookupByUUIDString, str(missing)
+        )
         cons.expect(self, code, "virNetworkLookupByUUID", self.conn.networkLookupByUUID, missing.bytes)
         net = cons.network(self)
         name, net_uuid = net.name(), net.UUIDString()
@@ -80,7 +82,9 @@ class MissingObject(CertTest):
         """
         code = libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
         dom = cons.domain(self)
-        cons.expect(self, code, "virDomainSnapshotLookupByName", dom.snapshotLookupByName, naming.unique("snap"), 0)
+        cons.expect(
+            self, code, "virDomainSnapshotLookupByName", dom.snapshotLookupByName, naming.unique("snap"), 0
+        )
         cons.expect(self, code, "virDomainSnapshotCurrent", dom.snapshotCurrent, 0)
         self.assertEqual(dom.hasCurrentSnapshot(0), 0, "a fresh domain reports a current snapshot")
 
@@ -121,9 +125,15 @@ class MissingObjectConvention(CertTest):
         lookup_name = self.conn.storagePoolLookupByName
         cons.expect(self, code, "virStoragePoolLookupByName", lookup_name, naming.unique("pool"))
         cons.expect(
-            self, code, "virStoragePoolLookupByUUIDString", self.conn.storagePoolLookupByUUIDString, str(missing)
+            self,
+            code,
+            "virStoragePoolLookupByUUIDString",
+            self.conn.storagePoolLookupByUUIDString,
+            str(missing),
         )
-        cons.expect(self, code, "virStoragePoolLookupByUUID", self.conn.storagePoolLookupByUUID, missing.bytes)
+        cons.expect(
+            self, code, "virStoragePoolLookupByUUID", self.conn.storagePoolLookupByUUID, missing.bytes
+        )
         pool = self.objects.define_pool(cons.pool_xml())
         name, pool_uuid = pool.name(), pool.UUIDString()
         pool.undefine()
@@ -156,7 +166,9 @@ class MissingObjectConvention(CertTest):
         """
         code = libvirt.VIR_ERR_NO_STORAGE_VOL
         pool = cons.pool(self)
-        cons.expect(self, code, "virStorageVolLookupByName", pool.storageVolLookupByName, naming.unique("vol"))
+        cons.expect(
+            self, code, "virStorageVolLookupByName", pool.storageVolLookupByName, naming.unique("vol")
+        )
         vol = cons.volume(self, pool)
         name, path, key = vol.name(), vol.path(), vol.key()
         self.assertEqual(self.conn.storageVolLookupByPath(path).name(), name)
@@ -210,16 +222,24 @@ class SecretErrors(CertTest):
         """
         code = libvirt.VIR_ERR_NO_SECRET
         missing = uuid.uuid4()
-        cons.expect(self, code, "virSecretLookupByUUIDString", self.conn.secretLookupByUUIDString, str(missing))
+        cons.expect(
+            self, code, "virSecretLookupByUUIDString", self.conn.secretLookupByUUIDString, str(missing)
+        )
         cons.expect(self, code, "virSecretLookupByUUID", self.conn.secretLookupByUUID, missing.bytes)
         usage = naming.unique("secret")
         lookup_usage = self.conn.secretLookupByUsage
-        cons.expect(self, code, "virSecretLookupByUsage", lookup_usage, libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage)
+        cons.expect(
+            self, code, "virSecretLookupByUsage", lookup_usage, libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage
+        )
         secret = self.objects.define_secret(cons.secret_xml())
         secret_uuid, usage = secret.UUIDString(), secret.usageID()
         secret.undefine()
-        cons.expect(self, code, "virSecretLookupByUUIDString", self.conn.secretLookupByUUIDString, secret_uuid)
-        cons.expect(self, code, "virSecretLookupByUsage", lookup_usage, libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage)
+        cons.expect(
+            self, code, "virSecretLookupByUUIDString", self.conn.secretLookupByUUIDString, secret_uuid
+        )
+        cons.expect(
+            self, code, "virSecretLookupByUsage", lookup_usage, libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage
+        )
 
 
 class NWFilterErrors(CertTest):

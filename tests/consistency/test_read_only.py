@@ -48,7 +48,11 @@ class ReadOnly(ReadOnlyTest):
         cons.expect(self, DENIED, "virDomainDefineXML", self.ro.defineXML, fresh)
         cons.expect(self, DENIED, "virDomainCreate", rdom.create)
         cons.expect(
-            self, DENIED, "virDomainSetMemoryFlags", rdom.setMemoryFlags, dom.maxMemory() // 2,
+            self,
+            DENIED,
+            "virDomainSetMemoryFlags",
+            rdom.setMemoryFlags,
+            dom.maxMemory() // 2,
             libvirt.VIR_DOMAIN_AFFECT_CONFIG,
         )
         cons.expect(self, DENIED, "virDomainSetAutostart", rdom.setAutostart, int(not autostart))
@@ -76,7 +80,9 @@ class ReadOnly(ReadOnlyTest):
         cons.expect(self, DENIED, "virNetworkCreate", rnet.create)
         cons.expect(self, DENIED, "virNetworkSetAutostart", rnet.setAutostart, 1)
         cons.expect(self, DENIED, "virNetworkUndefine", rnet.undefine)
-        cons.expect(self, libvirt.VIR_ERR_NO_NETWORK, "virNetworkLookupByName", self.conn.networkLookupByName, name)
+        cons.expect(
+            self, libvirt.VIR_ERR_NO_NETWORK, "virNetworkLookupByName", self.conn.networkLookupByName, name
+        )
         self.assertEqual(net.isActive(), 0, "a refused start started the network")
         self.assertEqual(net.isPersistent(), 1, "a refused undefine removed the network")
         self.assertEqual(net.autostart(), 0, "a refused autostart change took effect")
@@ -105,7 +111,10 @@ class ReadOnly(ReadOnlyTest):
         cons.expect(self, DENIED, "virStorageVolResize", rvol.resize, capacity * 2, 0)
         cons.expect(self, DENIED, "virStorageVolDelete", rvol.delete, 0)
         cons.expect(
-            self, libvirt.VIR_ERR_NO_STORAGE_POOL, "virStoragePoolLookupByName", self.conn.storagePoolLookupByName,
+            self,
+            libvirt.VIR_ERR_NO_STORAGE_POOL,
+            "virStoragePoolLookupByName",
+            self.conn.storagePoolLookupByName,
             name,
         )
         self.assertEqual(pool.isActive(), 1, "a refused destroy stopped the pool")
@@ -119,12 +128,28 @@ class ReadOnly(ReadOnlyTest):
         :avocado: tags=api:virInterfaceDefineXML,api:virNodeDeviceCreateXML
         """
         iface_name = naming.netdev()
-        cons.expect(self, DENIED, "virInterfaceDefineXML", self.ro.interfaceDefineXML, cons.interface_xml(iface_name), 0)
         cons.expect(
-            self, libvirt.VIR_ERR_NO_INTERFACE, "virInterfaceLookupByName", self.conn.interfaceLookupByName, iface_name
+            self,
+            DENIED,
+            "virInterfaceDefineXML",
+            self.ro.interfaceDefineXML,
+            cons.interface_xml(iface_name),
+            0,
         )
         cons.expect(
-            self, DENIED, "virNodeDeviceCreateXML", self.ro.nodeDeviceCreateXML, "<device><name>acert-ro</name></device>", 0
+            self,
+            libvirt.VIR_ERR_NO_INTERFACE,
+            "virInterfaceLookupByName",
+            self.conn.interfaceLookupByName,
+            iface_name,
+        )
+        cons.expect(
+            self,
+            DENIED,
+            "virNodeDeviceCreateXML",
+            self.ro.nodeDeviceCreateXML,
+            "<device><name>acert-ro</name></device>",
+            0,
         )
 
     def test_snapshot(self):
@@ -136,8 +161,12 @@ class ReadOnly(ReadOnlyTest):
         dom = cons.domain(self)
         rdom = self.ro.lookupByUUIDString(dom.UUIDString())
         cons.expect(
-            self, DENIED, "virDomainSnapshotCreateXML", rdom.snapshotCreateXML,
-            "<domainsnapshot><name>acert-ro</name></domainsnapshot>", 0,
+            self,
+            DENIED,
+            "virDomainSnapshotCreateXML",
+            rdom.snapshotCreateXML,
+            "<domainsnapshot><name>acert-ro</name></domainsnapshot>",
+            0,
         )
         self.assertEqual(dom.snapshotNum(0), 0, "a refused snapshot was taken")
 
@@ -157,8 +186,12 @@ class SecretReadOnly(ReadOnlyTest):
         usage = naming.unique("secret")
         cons.expect(self, DENIED, "virSecretDefineXML", self.ro.secretDefineXML, cons.secret_xml(usage), 0)
         cons.expect(
-            self, libvirt.VIR_ERR_NO_SECRET, "virSecretLookupByUsage", self.conn.secretLookupByUsage,
-            libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage,
+            self,
+            libvirt.VIR_ERR_NO_SECRET,
+            "virSecretLookupByUsage",
+            self.conn.secretLookupByUsage,
+            libvirt.VIR_SECRET_USAGE_TYPE_CEPH,
+            usage,
         )
 
 
@@ -196,7 +229,10 @@ class NetworkPortReadOnly(ReadOnlyTest):
         net = cons.network(self)
         # A driver without network ports answers VIR_ERR_NO_SUPPORT here.
         cons.expect(
-            self, libvirt.VIR_ERR_NO_NETWORK_PORT, "virNetworkPortLookupByUUIDString", net.portLookupByUUIDString,
+            self,
+            libvirt.VIR_ERR_NO_NETWORK_PORT,
+            "virNetworkPortLookupByUUIDString",
+            net.portLookupByUUIDString,
             cons.missing_uuid(),
         )
         rnet = self.ro.networkLookupByUUIDString(net.UUIDString())
