@@ -9,6 +9,7 @@ import libvirt
 
 from avocado_cert import environment, inventory, libvirt_errors
 from avocado_cert.errors import CertError
+from avocado_cert.guest import variant as guest_variant
 
 ENVIRONMENT = "environment.json"
 INVENTORY_BEFORE = "inventory-before.json"
@@ -71,9 +72,10 @@ def _connect(uri):
         raise CertError(f"cannot connect to {uri}: {libvirt_errors.describe(err)}") from None
 
 
-def preflight(uris, cert_dir):
-    """Record the environment, sweep stale prefixed objects, snapshot the inventory of each URI."""
-    env = {"host": environment.host(), "targets": {}}
+def preflight(uris, cert_dir, variants=()):
+    """Record the environment, sweep stale prefixed objects, snapshot the inventory of each URI, and
+    have every variant's guest image built and its virt type settled before any test needs them."""
+    env = {"host": environment.host(), "targets": {}, "guests": {}}
     before = {}
     swept = {}
     for uri in uris:
@@ -84,6 +86,10 @@ def preflight(uris, cert_dir):
             before[uri] = inventory.snapshot(conn)
         finally:
             conn.close()
+    for variant in variants:
+        guest = guest_variant.prepare(variant.params)
+        if guest is not None:
+            env["guests"][variant.id] = guest
     _write(cert_dir, ENVIRONMENT, env)
     _write(cert_dir, INVENTORY_BEFORE, {"inventory": before, "swept": swept})
     return env, swept

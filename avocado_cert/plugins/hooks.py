@@ -25,11 +25,20 @@ class CertHostHooks(JobPre, JobPost):
         if not job.config.get("cert.profile"):
             return
         try:
-            uris = session.plan_from_config(job.config).uris()
+            plan = session.plan_from_config(job.config)
+            uris = plan.uris()
             self._lock = hostcheck.lock_host(uris)
-            _env, swept = hostcheck.preflight(uris, _cert_dir(job))
+            env, swept = hostcheck.preflight(uris, _cert_dir(job), plan.variants)
         except CertError as details:
             raise JobError(f"avocado-cert preflight: {details}") from None
+        for variant_id, guest in env["guests"].items():
+            LOG_UI.info(
+                "avocado-cert: %s boots %s under %s (%s)",
+                variant_id,
+                guest["image"],
+                guest["virt_type"],
+                guest["virt_reason"],
+            )
         for uri, items in swept.items():
             if items:
                 LOG_UI.info("avocado-cert: swept %d stale object(s) from %s", len(items), uri)

@@ -12,7 +12,8 @@ import libvirt
 from avocado import Test
 
 from avocado_cert import libvirt_errors, outcome
-from avocado_cert.testing import xmlbuild
+from avocado_cert.guest import variant as guest_variant
+from avocado_cert.testing import guest, xmlbuild
 from avocado_cert.testing.objects import Objects
 
 DEFAULT_URI = "test:///default"
@@ -41,11 +42,16 @@ class CertTest(Test):
 
     @property
     def variant_params(self):
-        """All params of the variant as a flat dict (for the XML builders)."""
-        return {key: value for _path, key, value in self.params.iteritems()}
+        """All params of the variant as a flat dict (for the XML builders), with the boot params of
+        its guest image (kernel, initrd, settled domain_type) where it names one."""
+        params = {key: value for _path, key, value in self.params.iteritems()}
+        return guest_variant.resolve(params, log=self.log.info)
 
     def param(self, key, default=None):
-        return self.params.get(key, default=default)
+        value = self.params.get(key, default=default)
+        if value == guest_variant.AUTO:
+            return self.variant_params.get(key, value)  # settled by the guest image's probe boot
+        return value
 
     @property
     def guest(self):
@@ -57,6 +63,11 @@ class CertTest(Test):
         """SKIP unless something inside the domain answers guest requests (shutdown, reboot, ...)."""
         if self.guest == "none":
             self.skip_because(f"{why}: the profile boots no guest OS")
+
+    def boot_guest(self, why="the check needs a guest OS", **domain_kwargs):
+        """A domain of the variant's guest image booted to its shell, console attached (a Guest:
+        .dom, .run(), .check()); removed at cleanup. SKIP where the profile boots no guest OS."""
+        return guest.boot(self, why, **domain_kwargs)
 
     # --- set-up and tear-down --------------------------------------------------------------------
     def setUp(self):

@@ -11,6 +11,7 @@ from functools import lru_cache
 from lxml import etree
 
 from avocado_cert import paths, xmlsafe
+from avocado_cert.guest import variant as guest_variant
 
 
 @lru_cache(maxsize=None)
@@ -40,8 +41,13 @@ def _set(root, path, text=None, **attrs):
     return element
 
 
-def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True):
-    """A domain for this variant: test driver, or a QEMU guest that boots the suite's image."""
+def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True, resolve=True):
+    """A domain for this variant: test driver, or a QEMU guest that boots the suite's image.
+
+    With resolve, a variant whose `guest` names an image gets that image's kernel, initrd and
+    command line (built and cached on first use) and a settled `domain_type: auto`."""
+    if resolve:
+        params = guest_variant.resolve(params)
     root = template("domain")
     root.set("type", str(params.get("domain_type", "test")))
     _set(root, "name", name)
@@ -63,6 +69,11 @@ def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True):
         if params.get("guest_initrd"):
             etree.SubElement(os_el, "initrd").text = str(params["guest_initrd"])
         etree.SubElement(os_el, "cmdline").text = str(params.get("guest_cmdline", "console=ttyS0"))
+        features = [f for f in str(params.get("guest_features", "")).split(",") if f]
+        if features and root.find("features") is None:
+            features_el = etree.Element("features")
+            features_el.extend(etree.Element(feature) for feature in features)
+            os_el.addnext(features_el)
         serial = etree.SubElement(devices, "serial", type="pty")
         etree.SubElement(serial, "target", port="0")
         console = etree.SubElement(devices, "console", type="pty")

@@ -69,8 +69,12 @@ class DomainLifecycle(CertTest):
         :avocado: tags=api:virDomainShutdown
         """
         self.require_guest_os("a shutdown request is answered by the guest OS")
-        dom = self.define_domain()
-        dom.create()
+        if self.guest == "simulated":
+            dom = self.define_domain()
+            dom.create()
+        else:
+            # A real guest OS answers the request only once it is up.
+            dom = self.boot_guest("a shutdown request is answered by the guest OS").dom
         self.assertEqual(dom.shutdown(), 0)
         timeout = float(self.param("shutdown_timeout", 30))
         self.wait_for(lambda: dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF, timeout, what="shut off")
