@@ -88,7 +88,9 @@ def call_tunable(test, func, *args):
         return call_flagged(test, func, *args)
     except libvirt.libvirtError as err:
         if missing_cgroup(err):
-            test.skip_because(f"the host has no cgroup controller for this tunable: {err.get_error_message()}")
+            test.skip_because(
+                f"the host has no cgroup controller for this tunable: {err.get_error_message()}"
+            )
         raise
 
 

@@ -16,7 +16,7 @@ def to_xml(element):
 
 class DiskDevices(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.devices
+    :avocado: tags=area:domain
     """
 
     def setUp(self):
@@ -25,12 +25,15 @@ class DiskDevices(CertTest):
         self.volume = dx.make_volume(self, self.pool)
 
     def disk(self, target, bus, alias=None):
-        return to_xml(dx.volume_disk(self.pool.name(), self.volume.name(), target=target, bus=bus, alias=alias))
+        return to_xml(
+            dx.volume_disk(self.pool.name(), self.volume.name(), target=target, bus=bus, alias=alias)
+        )
 
     def test_disk_config(self):
         """
-        A disk attached with CONFIG to an inactive domain is in its definition; detached with CONFIG, it is gone.
+        A disk attached with CONFIG to an inactive domain is in its definition; a CONFIG detach removes it.
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -46,6 +49,7 @@ class DiskDevices(CertTest):
         """
         attachDevice hotplugs a (USB) disk into a running domain, live only; detachDevice removes it.
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDevice,api:virDomainDetachDevice
         """
         dom = dx.define(self, dx.domain_root(self, acpi=True))
@@ -62,6 +66,7 @@ class DiskDevices(CertTest):
         On a running persistent domain, LIVE|CONFIG attaches a disk to both definitions; a CONFIG detach
         removes it from the persistent one only, a LIVE detach from the running one.
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
         dom = dx.define(self, dx.domain_root(self, acpi=True))
@@ -81,6 +86,7 @@ class DiskDevices(CertTest):
         detachDeviceAlias removes the device with that user alias: from the config (CONFIG) and, once the
         hypervisor reports the removal, from the running domain (LIVE, asynchronous).
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainDetachDeviceAlias,api:virDomainAttachDeviceFlags
         """
         alias = dx.user_alias()
@@ -95,12 +101,15 @@ class DiskDevices(CertTest):
         self.assertEqual(dom.attachDeviceFlags(self.disk("sdb", "scsi", live_alias), dx.LIVE), 0)
         self.assertIn("sdb", dx.disk_targets(dx.live_xml(dom)))
         self.assertEqual(dom.detachDeviceAlias(live_alias, dx.LIVE), 0)
-        self.wait_for(lambda: "sdb" not in dx.disk_targets(dx.live_xml(dom)), 10, what="the SCSI disk to leave")
+        self.wait_for(
+            lambda: "sdb" not in dx.disk_targets(dx.live_xml(dom)), 10, what="the SCSI disk to leave"
+        )
 
     def test_pci_disk_unplug(self):
         """
         A hotplugged virtio (PCI) disk leaves the running domain on a LIVE detach.
 
+        :avocado: tags=cap:domain.devices_unplug_pci
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
         self.require_guest_os("a PCI device leaves only when the guest OS releases it")
@@ -110,12 +119,15 @@ class DiskDevices(CertTest):
         self.assertEqual(dom.attachDeviceFlags(disk, dx.LIVE), 0)
         self.assertIn("vdc", dx.disk_targets(dx.live_xml(dom)))
         self.assertEqual(dom.detachDeviceFlags(disk, dx.LIVE), 0)
-        self.wait_for(lambda: "vdc" not in dx.disk_targets(dx.live_xml(dom)), 30, what="the virtio disk to leave")
+        self.wait_for(
+            lambda: "vdc" not in dx.disk_targets(dx.live_xml(dom)), 30, what="the virtio disk to leave"
+        )
 
     def test_cdrom_media(self):
         """
         updateDeviceFlags changes a running domain's CD-ROM medium (LIVE), config untouched; then ejects it.
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainUpdateDeviceFlags
         """
         root = dx.add_device(dx.domain_root(self), dx.cdrom())
@@ -137,7 +149,7 @@ class DiskDevices(CertTest):
 
 class NetworkDevices(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.devices
+    :avocado: tags=area:domain
     """
 
     def setUp(self):
@@ -152,6 +164,7 @@ class NetworkDevices(CertTest):
         A NIC attached LIVE|CONFIG to a running domain is in both definitions; a CONFIG detach removes it
         from the persistent one only.
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
         dom = dx.define(self, dx.domain_root(self, acpi=True))
@@ -170,6 +183,7 @@ class NetworkDevices(CertTest):
         """
         A hotplugged (PCI) NIC leaves the running domain on a LIVE detach.
 
+        :avocado: tags=cap:domain.devices_unplug_pci
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
         self.require_guest_os("a PCI device leaves only when the guest OS releases it")
@@ -186,6 +200,7 @@ class NetworkDevices(CertTest):
         updateDeviceFlags sets a NIC's link down on the running domain (LIVE) and in the config (CONFIG),
         each only where asked.
 
+        :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainUpdateDeviceFlags
         """
         mac = dx.random_mac()

@@ -10,19 +10,23 @@ from avocado_cert.testing import CertTest
 from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild
 
-LIST = {name[len("VIR_CONNECT_LIST_DOMAINS_"):]: getattr(libvirt, name) for name in dir(libvirt)
-        if name.startswith("VIR_CONNECT_LIST_DOMAINS_")}
+LIST = {
+    name[len("VIR_CONNECT_LIST_DOMAINS_") :]: getattr(libvirt, name)
+    for name in dir(libvirt)
+    if name.startswith("VIR_CONNECT_LIST_DOMAINS_")
+}
 
 
 class DomainInfo(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.info
+    :avocado: tags=area:domain
     """
 
     def test_identity(self):
         """
         Name, UUID (raw and string) and id agree with the XML; the id is -1 while inactive.
 
+        :avocado: tags=cap:domain.info
         :avocado: tags=api:virDomainGetName,api:virDomainGetUUID,api:virDomainGetUUIDString
         :avocado: tags=api:virDomainGetID,api:virDomainLookupByID
         """
@@ -42,6 +46,7 @@ class DomainInfo(CertTest):
         getState gives state and reason through define, start and suspend; getControlInfo says the
         domain's control interface is OK; getInfo's state agrees.
 
+        :avocado: tags=cap:domain.info
         :avocado: tags=api:virDomainGetState,api:virDomainGetControlInfo,api:virDomainGetInfo
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -60,6 +65,7 @@ class DomainInfo(CertTest):
         """
         getHostname returns the guest's host name.
 
+        :avocado: tags=cap:domain.hostname
         :avocado: tags=api:virDomainGetHostname
         """
         self.require_guest_os("the host name comes from inside the guest")
@@ -73,6 +79,7 @@ class DomainInfo(CertTest):
         """
         isUpdated reports no change for a domain defined and started without changes.
 
+        :avocado: tags=cap:domain.info
         :avocado: tags=api:virDomainIsUpdated
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -121,8 +128,15 @@ class DomainListing(CertTest):
         paused.suspend()
         transient = dx.create(self, dx.domain_root(self))
         self.add_snapshot(inactive)
-        ours = {d.UUIDString(): name for d, name in
-                ((inactive, "inactive"), (running, "running"), (paused, "paused"), (transient, "transient"))}
+        ours = {
+            d.UUIDString(): name
+            for d, name in (
+                (inactive, "inactive"),
+                (running, "running"),
+                (paused, "paused"),
+                (transient, "transient"),
+            )
+        }
         expected = {
             "ACTIVE": {"running", "paused", "transient"},
             "INACTIVE": {"inactive"},
@@ -138,7 +152,9 @@ class DomainListing(CertTest):
             "NO_SNAPSHOT": {"running", "paused", "transient"},
         }
         for flag, wanted in expected.items():
-            got = {ours[d.UUIDString()] for d in self.conn.listAllDomains(LIST[flag]) if d.UUIDString() in ours}
+            got = {
+                ours[d.UUIDString()] for d in self.conn.listAllDomains(LIST[flag]) if d.UUIDString() in ours
+            }
             self.assertEqual(got, wanted, f"listAllDomains({flag}) selects {sorted(got)} of ours")
         both = LIST["ACTIVE"] | LIST["PERSISTENT"]
         got = {ours[d.UUIDString()] for d in self.conn.listAllDomains(both) if d.UUIDString() in ours}
@@ -148,7 +164,7 @@ class DomainListing(CertTest):
         """
         numOfDomains / listDomainsID and numOfDefinedDomains / listDefinedDomains agree with listAllDomains.
 
-        :avocado: tags=api:virConnectNumOfDomains,api:virConnectListDomainsID,api:virConnectListAllDomains
+        :avocado: tags=api:virConnectNumOfDomains,api:virConnectListDomains,api:virConnectListAllDomains
         :avocado: tags=api:virConnectNumOfDefinedDomains,api:virConnectListDefinedDomains
         """
         inactive = dx.define(self, dx.domain_root(self))
@@ -173,7 +189,9 @@ class DomainListing(CertTest):
             first = snapshot()
             return first if first == snapshot() else None
 
-        count, ids, all_ids, defined_count, defined, all_defined = self.wait_for(stable, 30, what="stable lists")
+        count, ids, all_ids, defined_count, defined, all_defined = self.wait_for(
+            stable, 30, what="stable lists"
+        )
         self.assertEqual(ids, all_ids, "listDomainsID and listAllDomains(ACTIVE) differ")
         self.assertEqual(count, len(ids), "numOfDomains and listDomainsID differ")
         self.assertEqual(defined, all_defined, "listDefinedDomains and listAllDomains(INACTIVE) differ")
@@ -182,13 +200,14 @@ class DomainListing(CertTest):
 
 class TransientDomains(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.transient
+    :avocado: tags=area:domain
     """
 
     def test_create_xml(self):
         """
         createXML starts a transient domain: running, not persistent, and gone once destroyed.
 
+        :avocado: tags=cap:domain.transient
         :avocado: tags=api:virDomainCreateXML
         """
         root = dx.domain_root(self)
@@ -203,9 +222,12 @@ class TransientDomains(CertTest):
         """
         VIR_DOMAIN_START_PAUSED starts a domain paused, by createXML and by createWithFlags.
 
+        :avocado: tags=cap:domain.start_flags
         :avocado: tags=api:virDomainCreateXML,api:virDomainCreateWithFlags
         """
-        transient = dx.call_flagged(self, dx.create, self, dx.domain_root(self), libvirt.VIR_DOMAIN_START_PAUSED)
+        transient = dx.call_flagged(
+            self, dx.create, self, dx.domain_root(self), libvirt.VIR_DOMAIN_START_PAUSED
+        )
         self.assertEqual(transient.state()[0], libvirt.VIR_DOMAIN_PAUSED)
         dom = dx.define(self, dx.domain_root(self))
         self.assertEqual(dx.call_flagged(self, dom.createWithFlags, libvirt.VIR_DOMAIN_START_PAUSED), 0)
@@ -217,6 +239,7 @@ class TransientDomains(CertTest):
         """
         A domain started with VIR_DOMAIN_START_AUTODESTROY is destroyed when its connection closes.
 
+        :avocado: tags=cap:domain.start_flags
         :avocado: tags=api:virDomainCreateXML
         """
         root = dx.domain_root(self)
@@ -224,7 +247,9 @@ class TransientDomains(CertTest):
         self.objects.adopt_domain(name)
         other = self.open_connection()
         try:
-            dx.call_flagged(self, other.createXML, xmlbuild.to_xml(root), libvirt.VIR_DOMAIN_START_AUTODESTROY)
+            dx.call_flagged(
+                self, other.createXML, xmlbuild.to_xml(root), libvirt.VIR_DOMAIN_START_AUTODESTROY
+            )
             self.assertEqual(self.conn.lookupByName(name).isActive(), 1)
         finally:
             other.close()
@@ -242,6 +267,7 @@ class TransientDomains(CertTest):
         """
         createXMLWithFiles starts a transient domain (here with no files to pass).
 
+        :avocado: tags=cap:domain.create_with_files
         :avocado: tags=api:virDomainCreateXMLWithFiles
         """
         root = dx.domain_root(self)

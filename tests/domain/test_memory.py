@@ -14,13 +14,14 @@ def memory_of(root):
 
 class MemorySize(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.memory
+    :avocado: tags=area:domain
     """
 
     def test_max_memory(self):
         """
         setMaxMemory on an inactive domain changes the maximum that maxMemory, getInfo and the XML report.
 
+        :avocado: tags=cap:domain.memory
         :avocado: tags=api:virDomainSetMaxMemory,api:virDomainGetMaxMemory,api:virDomainGetInfo
         """
         dom = dx.define(self, dx.domain_root(self, memory_kib=131072))
@@ -35,6 +36,7 @@ class MemorySize(CertTest):
         setMemoryFlags with CONFIG sets the current size, with CONFIG|MAXIMUM the maximum; more than the
         maximum is refused with VIR_ERR_INVALID_ARG.
 
+        :avocado: tags=cap:domain.memory
         :avocado: tags=api:virDomainSetMemoryFlags,api:virDomainGetMaxMemory,api:virDomainGetInfo
         """
         dom = dx.define(self, dx.domain_root(self, memory_kib=262144))
@@ -52,6 +54,7 @@ class MemorySize(CertTest):
         On a running domain, setMemory and setMemoryFlags(LIVE) change the current memory the domain
         reports, and leave the config as it was.
 
+        :avocado: tags=cap:domain.memory_live
         :avocado: tags=api:virDomainSetMemory,api:virDomainSetMemoryFlags,api:virDomainGetInfo
         """
         self.require_guest_os("the balloon is moved by the guest OS's balloon driver")
@@ -69,6 +72,7 @@ class MemorySize(CertTest):
         """
         getInfo of a running domain gives the state, memory sizes and vCPU count of its live XML.
 
+        :avocado: tags=cap:domain.memory
         :avocado: tags=api:virDomainGetInfo
         """
         dom = dx.define(self, dx.domain_root(self, memory_kib=196608, vcpus=2))

@@ -26,7 +26,9 @@ class Metadata(CertTest):
         dom = dx.define(self, dx.domain_root(self))
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, TITLE, None, dx.CONFIG)
         self.assertEqual(dom.setMetadata(TITLE, "certified title", None, None, dx.CONFIG), 0)
-        self.assertEqual(dom.setMetadata(DESCRIPTION, "a description\non two lines", None, None, dx.CONFIG), 0)
+        self.assertEqual(
+            dom.setMetadata(DESCRIPTION, "a description\non two lines", None, None, dx.CONFIG), 0
+        )
         self.assertEqual(dom.metadata(TITLE, None, dx.CONFIG), "certified title")
         self.assertEqual(dom.metadata(DESCRIPTION, None, dx.CONFIG), "a description\non two lines")
         root = dx.config_xml(dom)
@@ -56,7 +58,9 @@ class Metadata(CertTest):
             libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, ELEMENT, dx.METADATA_NS + "/other", dx.CONFIG
         )
         self.assertEqual(dom.setMetadata(ELEMENT, None, dx.METADATA_KEY, dx.METADATA_NS, dx.CONFIG), 0)
-        self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, ELEMENT, dx.METADATA_NS, dx.CONFIG)
+        self.expect_error(
+            libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, ELEMENT, dx.METADATA_NS, dx.CONFIG
+        )
 
     def test_live_and_config(self):
         """
@@ -75,7 +79,9 @@ class Metadata(CertTest):
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, DESCRIPTION, None, dx.LIVE)
         live, config = dx.live_xml(dom), dx.config_xml(dom)
         self.assertEqual((live.findtext("title"), live.findtext("description")), ("live title", None))
-        self.assertEqual((config.findtext("title"), config.findtext("description")), (None, "config description"))
+        self.assertEqual(
+            (config.findtext("title"), config.findtext("description")), (None, "config description")
+        )
         dom.destroy()
         self.assertEqual(dom.metadata(DESCRIPTION, None, 0), "config description", "the config lost it")
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, TITLE, None, 0)

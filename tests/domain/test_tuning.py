@@ -34,7 +34,7 @@ def set_live_and_read_back(test, dom, getter, setter, key, value):
 
 class SchedulerTuning(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.tuning_scheduler
+    :avocado: tags=area:domain
     """
 
     def writable_key(self, params):
@@ -49,6 +49,7 @@ class SchedulerTuning(CertTest):
         schedulerType names the scheduler and its parameter count; setSchedulerParameters changes the value
         schedulerParameters reads back.
 
+        :avocado: tags=cap:domain.tuning_scheduler
         :avocado: tags=api:virDomainGetSchedulerType,api:virDomainGetSchedulerParameters
         :avocado: tags=api:virDomainSetSchedulerParameters
         """
@@ -66,33 +67,40 @@ class SchedulerTuning(CertTest):
         """
         setSchedulerParametersFlags with CONFIG changes the persistent value (<cputune><shares>).
 
+        :avocado: tags=cap:domain.tuning_scheduler
         :avocado: tags=api:virDomainSetSchedulerParametersFlags,api:virDomainGetSchedulerParametersFlags
         """
         dom = dx.define(self, dx.domain_root(self))
         key = self.writable_key(dx.call_flagged(self, dom.schedulerParametersFlags, dx.CONFIG))
-        set_config_and_read_back(self, dom, dom.schedulerParametersFlags, dom.setSchedulerParametersFlags, key, 512)
+        set_config_and_read_back(
+            self, dom, dom.schedulerParametersFlags, dom.setSchedulerParametersFlags, key, 512
+        )
 
     def test_live(self):
         """
         setSchedulerParametersFlags with LIVE changes the running domain's value only.
 
+        :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetSchedulerParametersFlags,api:virDomainGetSchedulerParametersFlags
         """
         dom = dx.define(self, dx.domain_root(self))
         dom.create()
         key = self.writable_key(dx.call_tunable(self, dom.schedulerParametersFlags, dx.LIVE))
-        set_live_and_read_back(self, dom, dom.schedulerParametersFlags, dom.setSchedulerParametersFlags, key, 768)
+        set_live_and_read_back(
+            self, dom, dom.schedulerParametersFlags, dom.setSchedulerParametersFlags, key, 768
+        )
 
 
 class BlkioTuning(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.tuning_blkio
+    :avocado: tags=area:domain
     """
 
     def test_config(self):
         """
         setBlkioParameters with CONFIG changes the persistent block I/O weight (<blkiotune><weight>).
 
+        :avocado: tags=cap:domain.tuning_blkio
         :avocado: tags=api:virDomainSetBlkioParameters,api:virDomainGetBlkioParameters
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -104,6 +112,7 @@ class BlkioTuning(CertTest):
         """
         setBlkioParameters with LIVE changes the running domain's weight only.
 
+        :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetBlkioParameters,api:virDomainGetBlkioParameters
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -114,13 +123,14 @@ class BlkioTuning(CertTest):
 
 class MemoryTuning(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.tuning_memory
+    :avocado: tags=area:domain
     """
 
     def test_config(self):
         """
         setMemoryParameters with CONFIG changes the persistent soft limit (<memtune><soft_limit>).
 
+        :avocado: tags=cap:domain.tuning_memory
         :avocado: tags=api:virDomainSetMemoryParameters,api:virDomainGetMemoryParameters
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -132,6 +142,7 @@ class MemoryTuning(CertTest):
         """
         setMemoryParameters with LIVE changes the running domain's soft limit only.
 
+        :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetMemoryParameters,api:virDomainGetMemoryParameters
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -142,13 +153,14 @@ class MemoryTuning(CertTest):
 
 class NumaTuning(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.tuning_numa
+    :avocado: tags=area:domain
     """
 
     def test_config(self):
         """
         setNumaParameters with CONFIG sets the memory mode and nodeset of the definition (<numatune>).
 
+        :avocado: tags=cap:domain.tuning_numa
         :avocado: tags=api:virDomainSetNumaParameters,api:virDomainGetNumaParameters
         """
         dom = dx.define(self, dx.domain_root(self))
@@ -167,6 +179,7 @@ class NumaTuning(CertTest):
         numaParameters of a running domain gives the mode and nodeset it was started with; setting the
         nodeset LIVE is read back.
 
+        :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetNumaParameters,api:virDomainGetNumaParameters
         """
         root = dx.domain_root(self)
@@ -202,7 +215,7 @@ class PerfTuning(CertTest):
 
 
 def set_throttle(test, dom, key, value, flags):
-    """A rate alone (no burst maximum, which is optional) is a valid throttle: refusing it fails the promise."""
+    """A rate alone is a valid throttle (the burst maximum is optional): refusing it fails the promise."""
     try:
         return dom.setBlockIoTune("vdb", {key: value}, flags)
     except libvirt.libvirtError as err:
@@ -214,7 +227,7 @@ def set_throttle(test, dom, key, value, flags):
 
 class BlockIoTuning(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.tuning_block_iotune
+    :avocado: tags=area:domain
     """
 
     def domain_with_disk(self):
@@ -228,6 +241,7 @@ class BlockIoTuning(CertTest):
         """
         setBlockIoTune with CONFIG sets a disk's throttle in the definition (<disk><iotune>).
 
+        :avocado: tags=cap:domain.tuning_block_iotune
         :avocado: tags=api:virDomainSetBlockIoTune,api:virDomainGetBlockIoTune
         """
         dom = self.domain_with_disk()
@@ -243,6 +257,7 @@ class BlockIoTuning(CertTest):
         """
         setBlockIoTune with LIVE throttles a running domain's disk, config untouched.
 
+        :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetBlockIoTune,api:virDomainGetBlockIoTune
         """
         dom = self.domain_with_disk()
@@ -256,7 +271,7 @@ class BlockIoTuning(CertTest):
 
 class InterfaceTuning(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.tuning_interface
+    :avocado: tags=area:domain
     """
 
     def domain_with_nic(self):
@@ -270,6 +285,7 @@ class InterfaceTuning(CertTest):
         """
         setInterfaceParameters with CONFIG sets a NIC's inbound average in the definition (<bandwidth>).
 
+        :avocado: tags=cap:domain.tuning_interface
         :avocado: tags=api:virDomainSetInterfaceParameters,api:virDomainGetInterfaceParameters
         """
         dom, mac = self.domain_with_nic()
@@ -284,6 +300,7 @@ class InterfaceTuning(CertTest):
         """
         setInterfaceParameters with LIVE shapes a running domain's NIC, config untouched.
 
+        :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetInterfaceParameters,api:virDomainGetInterfaceParameters
         """
         dom, mac = self.domain_with_nic()
@@ -294,7 +311,9 @@ class InterfaceTuning(CertTest):
             dom.setInterfaceParameters(mac, {key: 2000}, dx.LIVE)
         except libvirt.libvirtError as err:
             if err.get_error_code() == libvirt.VIR_ERR_INTERNAL_ERROR and "qdisc" in err.get_error_message():
-                self.skip_because(f"the host's traffic control cannot shape the tap: {err.get_error_message()}")
+                self.skip_because(
+                    f"the host's traffic control cannot shape the tap: {err.get_error_message()}"
+                )
             raise
         self.assertEqual(dom.interfaceParameters(mac, dx.LIVE)[key], 2000)
         self.assertEqual(dom.interfaceParameters(mac, dx.CONFIG)[key], 0, "a LIVE setting reached the config")

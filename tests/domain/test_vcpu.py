@@ -134,7 +134,9 @@ class VcpuPinning(CertTest):
 
     def cpumap_length(self, dom):
         length = len(dom.vcpuPinInfo(0)[0])
-        self.require(length >= 2, f"pinning is observable only with 2 or more host CPUs (the map has {length})")
+        self.require(
+            length >= 2, f"pinning is observable only with 2 or more host CPUs (the map has {length})"
+        )
         return length
 
     def test_pin_vcpu_live(self):
@@ -151,7 +153,9 @@ class VcpuPinning(CertTest):
         self.assertEqual(tuple(dom.vcpuPinInfo(dx.LIVE)[0]), wanted)
         self.assertEqual(tuple(dom.vcpuPinInfo(dx.LIVE)[1]), (True,) * length, "another vCPU was pinned")
         self.assertEqual(tuple(dom.vcpus()[1][0]), wanted, "virDomainGetVcpus shows another affinity")
-        self.assertEqual(tuple(dom.vcpuPinInfo(dx.CONFIG)[0]), (True,) * length, "a live pin reached the config")
+        self.assertEqual(
+            tuple(dom.vcpuPinInfo(dx.CONFIG)[0]), (True,) * length, "a live pin reached the config"
+        )
 
     def test_pin_vcpu_config(self):
         """
@@ -180,10 +184,14 @@ class VcpuPinning(CertTest):
         self.assertEqual(tuple(dom.emulatorPinInfo(dx.CONFIG)), only_cpu(length, 0))
         self.assertEqual(dx.config_xml(dom).find("cputune/emulatorpin").get("cpuset"), "0")
         dom.create()
-        self.assertEqual(tuple(dom.emulatorPinInfo(dx.LIVE)), only_cpu(length, 0), "the config pin was not applied")
+        self.assertEqual(
+            tuple(dom.emulatorPinInfo(dx.LIVE)), only_cpu(length, 0), "the config pin was not applied"
+        )
         self.assertEqual(dom.pinEmulator(only_cpu(length, 1), dx.LIVE), 0)
         self.assertEqual(tuple(dom.emulatorPinInfo(dx.LIVE)), only_cpu(length, 1))
-        self.assertEqual(tuple(dom.emulatorPinInfo(dx.CONFIG)), only_cpu(length, 0), "a live pin reached the config")
+        self.assertEqual(
+            tuple(dom.emulatorPinInfo(dx.CONFIG)), only_cpu(length, 0), "a live pin reached the config"
+        )
 
 
 class IOThreads(CertTest):
@@ -208,7 +216,9 @@ class IOThreads(CertTest):
         self.assertEqual(self.thread_ids(dom, dx.CONFIG), [5])
         self.assertEqual([t.get("id") for t in dx.config_xml(dom).iterfind("iothreadids/iothread")], ["5"])
         length = len(dom.ioThreadInfo(dx.CONFIG)[0][1])
-        self.require(length >= 2, f"pinning is observable only with 2 or more host CPUs (the map has {length})")
+        self.require(
+            length >= 2, f"pinning is observable only with 2 or more host CPUs (the map has {length})"
+        )
         self.assertEqual(dom.pinIOThread(5, only_cpu(length, 1), dx.CONFIG), 0)
         self.assertEqual(tuple(dom.ioThreadInfo(dx.CONFIG)[0][1]), only_cpu(length, 1))
         self.assertEqual(dx.config_xml(dom).find("cputune/iothreadpin").get("cpuset"), "1")
@@ -243,7 +253,9 @@ class IOThreads(CertTest):
         dom = dx.define(self, dx.domain_root(self))
         dom.create()
         self.assertEqual(dom.addIOThread(4, dx.LIVE), 0)
-        self.assertEqual(dom.setIOThreadParams(4, {libvirt.VIR_DOMAIN_IOTHREAD_POLL_MAX_NS: 4096}, dx.LIVE), 0)
+        self.assertEqual(
+            dom.setIOThreadParams(4, {libvirt.VIR_DOMAIN_IOTHREAD_POLL_MAX_NS: 4096}, dx.LIVE), 0
+        )
         stats = self.conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_IOTHREAD)[0][1]
         key = "iothread.4.poll-max-ns"
         if key not in stats:

@@ -14,13 +14,14 @@ from avocado_cert.testing import xmlbuild
 
 class DomainXML(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.xml
+    :avocado: tags=area:domain
     """
 
     def test_define_round_trip(self):
         """
         The XML of a defined domain carries what was defined; defining that XML again changes nothing.
 
+        :avocado: tags=cap:domain.xml
         :avocado: tags=api:virDomainDefineXML,api:virDomainGetXMLDesc,api:virDomainGetUUIDString
         """
         root = dx.domain_root(self, memory_kib=196608, vcpus=2, max_vcpus=3)
@@ -44,6 +45,7 @@ class DomainXML(CertTest):
         """
         After a live-only change the live XML shows it and the persistent (INACTIVE) XML does not.
 
+        :avocado: tags=cap:domain.xml
         :avocado: tags=api:virDomainGetXMLDesc,api:virDomainSetVcpusFlags
         """
         dom = dx.define(self, dx.domain_root(self, vcpus=1, max_vcpus=4, acpi=True))
@@ -53,20 +55,27 @@ class DomainXML(CertTest):
         self.assertIsNone(dx.config_xml(dom).get("id"), "the persistent XML carries the runtime id")
         self.assertEqual(dom.setVcpusFlags(2, dx.LIVE), 0)
         self.assertEqual(dx.live_xml(dom).find("vcpu").get("current"), "2")
-        self.assertEqual(dx.config_xml(dom).find("vcpu").get("current"), "1", "a live change reached the config")
+        self.assertEqual(
+            dx.config_xml(dom).find("vcpu").get("current"), "1", "a live change reached the config"
+        )
 
     def test_secure_shows_passwords(self):
         """
         Passwords are left out of the XML unless VIR_DOMAIN_XML_SECURE is given.
 
+        :avocado: tags=cap:domain.xml
         :avocado: tags=api:virDomainGetXMLDesc
         """
         root = dx.domain_root(self)
         # VNC passwords have 8 characters at most.
         password = secrets.token_hex(4)
-        etree.SubElement(root.find("devices"), "graphics", type="vnc", port="-1", autoport="yes", passwd=password)
+        etree.SubElement(
+            root.find("devices"), "graphics", type="vnc", port="-1", autoport="yes", passwd=password
+        )
         dom = dx.define(self, root)
-        self.assertIsNone(dx.xml_of(dom).find("devices/graphics").get("passwd"), "password shown without SECURE")
+        self.assertIsNone(
+            dx.xml_of(dom).find("devices/graphics").get("passwd"), "password shown without SECURE"
+        )
         secure = dx.xml_of(dom, libvirt.VIR_DOMAIN_XML_SECURE).find("devices/graphics")
         self.assertEqual(secure.get("passwd"), password, "SECURE XML lacks the password")
 
@@ -74,6 +83,7 @@ class DomainXML(CertTest):
         """
         VIR_DOMAIN_XML_UPDATE_CPU turns a host-model CPU into the concrete model the host offers.
 
+        :avocado: tags=cap:domain.xml_update_cpu
         :avocado: tags=api:virDomainGetXMLDesc
         """
         root = dx.domain_root(self)
@@ -92,6 +102,7 @@ class DomainXML(CertTest):
         """
         VIR_DOMAIN_XML_MIGRATABLE gives the running domain's definition in a form another host can define.
 
+        :avocado: tags=cap:domain.xml
         :avocado: tags=api:virDomainGetXMLDesc,api:virDomainDefineXMLFlags
         """
         dom = dx.define(self, dx.domain_root(self, memory_kib=147456))
@@ -166,7 +177,9 @@ class DomainXMLNative(CertTest):
         self.assertTrue(native, "empty native configuration")
         argv = shlex.split(native)
         self.assertIn("-name", argv)
-        self.assertTrue(argv[argv.index("-name") + 1].startswith(f"guest={dom.name()}"), "argv names another guest")
+        self.assertTrue(
+            argv[argv.index("-name") + 1].startswith(f"guest={dom.name()}"), "argv names another guest"
+        )
         self.assertEqual(argv[argv.index("-m") + 1].split(",")[0], "256", "argv has another memory size")
         self.assertEqual(argv[argv.index("-uuid") + 1], dom.UUIDString())
 
@@ -177,7 +190,9 @@ class DomainXMLNative(CertTest):
         :avocado: tags=api:virConnectDomainXMLFromNative
         """
         name = self.objects.name("dom")
-        text = self.conn.domainXMLFromNative(self.native_format(), f"qemu-system-x86_64 -name {name} -m 256", 0)
+        text = self.conn.domainXMLFromNative(
+            self.native_format(), f"qemu-system-x86_64 -name {name} -m 256", 0
+        )
         root = xmlsafe.fromstring(text)
         self.assertEqual(root.findtext("name"), name)
         self.assertEqual(int(root.findtext("memory")), 262144)
@@ -201,4 +216,6 @@ class DomainOSType(CertTest):
         wanted = dx.config_xml(dom).findtext("os/type")
         self.assertEqual(dom.OSType(), wanted, "virDomainGetOSType disagrees with <os><type> of the XML")
         dom.create()
-        self.assertEqual(dom.OSType(), wanted, "virDomainGetOSType of the running domain disagrees with its XML")
+        self.assertEqual(
+            dom.OSType(), wanted, "virDomainGetOSType of the running domain disagrees with its XML"
+        )
