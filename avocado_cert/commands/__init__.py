@@ -1,6 +1,20 @@
-"""The `avocado cert` subcommands. Each module defines NAME, HELP, configure(parser) and
-run(config) -> exit code; the plugin only registers them. Add a module here to add a subcommand."""
+"""The `avocado cert` subcommands: every module of this package that defines NAME, HELP,
+configure(parser) and run(config, out) -> exit code is one subcommand; the plugin only registers them.
+Adding a module adds a subcommand; nothing else needs editing."""
 
-from avocado_cert.commands import coverage, guest, profiles
+import importlib
+import pkgutil
 
-COMMANDS = [profiles, coverage, guest]
+
+def _discover():
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if all(hasattr(module, attr) for attr in ("NAME", "HELP", "configure", "run")):
+            found.append(module)
+    return sorted(found, key=lambda module: module.NAME)
+
+
+COMMANDS = _discover()
