@@ -3,8 +3,8 @@ optionally settle which virt type boots it on a daemon."""
 
 import os
 
-from avocado_cert.guest import cache, recipe, variant
 from avocado_cert.errors import CertError
+from avocado_cert.guest import cache, recipe, variant
 
 NAME = "guest"
 HELP = "Build the guest image that qemu profiles boot (data/guest), cached per recipe hash"
@@ -14,8 +14,12 @@ def configure(parser):
     actions = parser.add_subparsers(dest="cert_guest_action", metavar="action")
     actions.required = True
     build = actions.add_parser("build", help="Build the image unless the cache already holds it")
-    build.add_argument("--image", dest="cert_guest_image", default="debian-tiny", help="Recipe name (data/guest/NAME.yaml)")
-    build.add_argument("--arch", dest="cert_guest_arch", default=os.uname().machine, help="Guest architecture")
+    build.add_argument(
+        "--image", dest="cert_guest_image", default="debian-tiny", help="Recipe name (data/guest/NAME.yaml)"
+    )
+    build.add_argument(
+        "--arch", dest="cert_guest_arch", default=os.uname().machine, help="Guest architecture"
+    )
     build.add_argument("--force", dest="cert_guest_force", action="store_true", help="Rebuild even if cached")
     build.add_argument(
         "--probe",

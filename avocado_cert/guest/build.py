@@ -19,13 +19,17 @@ _COMMAND_TIMEOUT = 600
 
 def _run(args, cwd):
     try:
-        done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=_COMMAND_TIMEOUT, check=False)
+        done = subprocess.run(
+            args, cwd=cwd, capture_output=True, text=True, timeout=_COMMAND_TIMEOUT, check=False
+        )
     except FileNotFoundError:
         raise CertError(f"building the guest image needs {args[0]} (a Debian host)") from None
     except subprocess.TimeoutExpired:
         raise CertError(f"{' '.join(args)}: no answer after {_COMMAND_TIMEOUT} s") from None
     if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.startswith("E:")] or done.stderr.splitlines()
+        lines = [
+            line for line in done.stderr.splitlines() if line.startswith("E:")
+        ] or done.stderr.splitlines()
         raise CertError(f"{' '.join(args)} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
     return done.stdout
 
@@ -74,7 +78,9 @@ def fetch_kernel(settings, work):
         if not images:
             break
         package = images[0]
-    raise CertError(f"package {settings['kernel_package']} holds no kernel matching {settings['kernel_file']}")
+    raise CertError(
+        f"package {settings['kernel_package']} holds no kernel matching {settings['kernel_file']}"
+    )
 
 
 # --- kernel modules ------------------------------------------------------------------------------
@@ -123,7 +129,9 @@ def module_order(wanted, index):
         if name in chain:
             raise CertError(f"kernel module dependency loop: {' -> '.join(chain + [name])}")
         if name not in index:
-            raise CertError(f"kernel module {name} is not in the kernel package (built in? drop it from modules:)")
+            raise CertError(
+                f"kernel module {name} is not in the kernel package (built in? drop it from modules:)"
+            )
         data = module_bytes(index[name])
         for dependency in module_depends(data):
             visit(dependency, chain + [name])

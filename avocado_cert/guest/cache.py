@@ -95,7 +95,9 @@ def ensure(recipe, force=False, log=None):
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     except OSError as details:
-        raise CertError(f"cannot build the guest image under {root()}: {details.strerror or details}") from None
+        raise CertError(
+            f"cannot build the guest image under {root()}: {details.strerror or details}"
+        ) from None
     return cached(recipe), True
 
 

@@ -96,7 +96,9 @@ class GuestConsole:
                 seen += details.output
                 continue
             except aexpect_errors.ExpectProcessTerminatedError as details:
-                raise ConsoleError(f"{self.name}: the console closed while booting: {_tail(details)}") from None
+                raise ConsoleError(
+                    f"{self.name}: the console closed while booting: {_tail(details)}"
+                ) from None
             seen += chunk
             boots = [boot for boot in self._marker_re.findall(seen.replace("\r", "")) if boot != previous]
             if boots:

@@ -88,7 +88,9 @@ def choose(conn, uri, image, xml_for, timeout=PROBE_TIMEOUT, log=None):
                 virt_type, reason = KVM, f"the guest booted under KVM within {timeout:g} s"
             else:
                 virt_type = TCG
-                reason = f"the guest did not boot under KVM within {timeout:g} s" + (f" ({why})" if why else "")
+                reason = f"the guest did not boot under KVM within {timeout:g} s" + (
+                    f" ({why})" if why else ""
+                )
         decision = {
             "virt_type": virt_type,
             "reason": reason,

@@ -55,8 +55,12 @@ class GuestHotplug(CertTest):
         disk = guestdevices.disk(path, target="vdb")
         serial = disk.findtext("serial")
         self.assertEqual(guest.dom.attachDeviceFlags(xmlbuild.to_xml(disk), LIVE), 0)
-        self.assertTrue(self._device_in_xml(guest.dom, "disk", ("source", "file"), path), "disk in the live XML")
-        name = self.wait_for(lambda: self._disks(guest).get(serial), 60, what=f"the guest to see disk {serial}")
+        self.assertTrue(
+            self._device_in_xml(guest.dom, "disk", ("source", "file"), path), "disk in the live XML"
+        )
+        name = self.wait_for(
+            lambda: self._disks(guest).get(serial), 60, what=f"the guest to see disk {serial}"
+        )
         sectors = guest.read_int(f"cat /sys/block/{name}/size")
         self.assertEqual(sectors * 512, DISK_BYTES, "size of the disk in the guest")
         self.assertEqual(guest.dom.detachDeviceFlags(xmlbuild.to_xml(disk), LIVE), 0)
@@ -80,7 +84,9 @@ class GuestHotplug(CertTest):
         mac = nic.find("mac").get("address")
         self.assertNotIn(mac, guest.check(NIC_MACS))
         self.assertEqual(guest.dom.attachDevice(xmlbuild.to_xml(nic)), 0)
-        self.assertTrue(self._device_in_xml(guest.dom, "interface", ("mac", "address"), mac), "NIC in the live XML")
+        self.assertTrue(
+            self._device_in_xml(guest.dom, "interface", ("mac", "address"), mac), "NIC in the live XML"
+        )
         self.wait_for(lambda: mac in guest.check(NIC_MACS), 60, what=f"the guest to see NIC {mac}")
         self.assertEqual(guest.dom.detachDevice(xmlbuild.to_xml(nic)), 0)
         self.wait_for(lambda: mac not in guest.check(NIC_MACS), 60, what=f"NIC {mac} to leave the guest")

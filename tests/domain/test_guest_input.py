@@ -5,7 +5,9 @@ import libvirt
 
 from avocado_cert.testing import CertTest
 
-NMI_COUNT = "awk '/^ *NMI:/ {n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n}' /proc/interrupts"
+NMI_COUNT = (
+    "awk '/^ *NMI:/ {n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n}' /proc/interrupts"
+)
 # The evdev node of the PS/2 keyboard that QEMU's send-key drives.
 KEYBOARD_EVENT = (
     "for d in /sys/class/input/event*; do grep -q 'AT Translated' $d/device/name && echo ${d##*/}; done; true"
@@ -30,7 +32,9 @@ class GuestInput(CertTest):
         guest = self.boot_guest("the guest counts NMIs")
         before = guest.read_int(NMI_COUNT)
         self.assertEqual(guest.dom.injectNMI(0), 0)
-        self.wait_for(lambda: guest.read_int(NMI_COUNT) > before, 30, step=0.5, what="the guest's NMI count to rise")
+        self.wait_for(
+            lambda: guest.read_int(NMI_COUNT) > before, 30, step=0.5, what="the guest's NMI count to rise"
+        )
 
     def _key_events(self, guest):
         """(type, code, value) of each input event the guest recorded."""

@@ -52,7 +52,9 @@ class GuestMemory(CertTest):
         self._wait_total(guest, before - STEP_KIB, f"the guest's MemTotal to drop by {STEP_KIB} KiB")
         self._wait_current(guest, MEMORY_KIB - STEP_KIB)
         inactive = xmlsafe.fromstring(guest.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
-        self.assertEqual(int(inactive.findtext("currentMemory")), MEMORY_KIB, "a live change must not touch the definition")
+        self.assertEqual(
+            int(inactive.findtext("currentMemory")), MEMORY_KIB, "a live change must not touch the definition"
+        )
         self.assertEqual(guest.dom.setMemory(MEMORY_KIB), 0)
         self._wait_total(guest, before, "the guest's MemTotal to come back")
         self._wait_current(guest, MEMORY_KIB)

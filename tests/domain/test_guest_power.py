@@ -20,7 +20,9 @@ class GuestPower(CertTest):
         self.assertNotEqual(new_boot, before, "the guest must boot again")
         uptime = guest.read_int(UPTIME)
         since = time.monotonic() - asked_at
-        self.assertLessEqual(uptime, since + 1, f"guest uptime {uptime} s, but the reboot was {since:.1f} s ago")
+        self.assertLessEqual(
+            uptime, since + 1, f"guest uptime {uptime} s, but the reboot was {since:.1f} s ago"
+        )
         self.assertEqual(guest.dom.state()[0], libvirt.VIR_DOMAIN_RUNNING)
 
     def test_reboot(self):
@@ -78,4 +80,6 @@ class GuestPower(CertTest):
         :avocado: tags=api:virDomainShutdownFlags,api:virDomainGetState
         """
         guest = self.boot_guest("the guest answers the ACPI power button")
-        self._check_shutdown(guest, lambda: guest.dom.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN))
+        self._check_shutdown(
+            guest, lambda: guest.dom.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
+        )
