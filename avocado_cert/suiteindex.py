@@ -1,9 +1,10 @@
 """The certification tests of a suite, read statically from its source (nothing is imported).
 
-Follows the rules Avocado's loader applies to this suite: a test class derives (in the same file,
-or through an imported base whose name ends in "Test") from CertTest or avocado's Test; its test
-methods are the "test*" methods of the class and of its same-file bases; `:avocado: disable`
-hides a class, `:avocado: enable` shows one; class tags are merged into each method's tags.
+Follows the rules Avocado's loader (avocado.core.safeloader) applies to this suite: a test class
+derives (in the same file, or through an imported base whose name ends in "Test") from CertTest
+or avocado's Test; its test methods are its own "test*" methods, then those of its same-file
+bases; `:avocado: disable` hides a class, `:avocado: enable` shows one; tags combine as Avocado
+combines them. Imported bases are not followed: the suite keeps its test methods in tests/.
 """
 
 import ast
@@ -43,6 +44,50 @@ def _looks_like_test_base(name):
     return name == "Test" or name.endswith("Test")
 
 
+def _own_methods(node, class_tags):
+    """[name, tags] of a class body's test methods; class tags replace method tags key by key."""
+    info = []
+    for item in node.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.name.startswith("test"):
+            continue
+        if "property" in [getattr(d, "id", None) for d in item.decorator_list]:
+            continue
+        tags = tags_of(ast.get_docstring(item))
+        tags.update({key: set(values) for key, values in class_tags.items()})
+        if item.name not in [name for name, _tags in info]:
+            info.append([item.name, tags])
+    return info
+
+
+def _class_info(name, classes, seen=()):
+    """([method, tags], class tags) of a class, with what it inherits from same-file bases.
+
+    Mirrors Avocado's safeloader: a base's class tags fill the keys the class's own methods lack;
+    the class's tags are forced onto inherited methods; an overriding method keeps its own."""
+    node = classes[name]
+    class_tags = tags_of(ast.get_docstring(node))
+    info = _own_methods(node, class_tags)
+    for base in node.bases:
+        if not isinstance(base, ast.Name) or base.id not in classes or base.id in seen + (name,):
+            continue
+        inherited, base_tags = _class_info(base.id, classes, seen + (name,))
+        if not inherited:
+            continue
+        for _method, tags in info:
+            for key, values in base_tags.items():
+                tags.setdefault(key, set(values))
+        for _method, tags in inherited:
+            tags.update({key: set(values) for key, values in class_tags.items()})
+        for method, tags in inherited:
+            mine = next((entry for entry in info if entry[0] == method), None)
+            if mine is None:
+                info.append([method, tags])
+            else:
+                for key, values in tags.items():
+                    mine[1].setdefault(key, values)
+    return info, class_tags
+
+
 def tests_in_source(source, where="<source>"):
     """[(Class.method, {tag key: set of values})] of one test file's source, in file order."""
     try:
@@ -62,29 +107,13 @@ def tests_in_source(source, where="<source>"):
         memo[name] = found
         return found
 
-    def methods(name, seen=()):
-        node = classes.get(name)
-        if node is None or name in seen:
-            return []
-        inherited = []
-        for base in node.bases:
-            inherited.extend(methods(_base_name(base), seen + (name,)))
-        own = [f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        own_names = {f.name for f in own}
-        merged = [m for m in inherited if m.name not in own_names]
-        return merged + [f for f in own if f.name.startswith("test")]
-
     found = []
     for name, node in classes.items():
         flags = directives(ast.get_docstring(node))
         if "disable" in flags or not ("enable" in flags or is_test_class(name)):
             continue
-        class_tags = tags_of(ast.get_docstring(node))
-        for method in methods(name):
-            tags = {key: set(values) for key, values in class_tags.items()}
-            for key, values in tags_of(ast.get_docstring(method)).items():
-                tags.setdefault(key, set()).update(values)
-            found.append((f"{name}.{method.name}", tags))
+        for method, tags in _class_info(name, classes)[0]:
+            found.append((f"{name}.{method}", tags))
     return found
 
 

@@ -158,7 +158,9 @@ class Context:
 
     def relative(self, test):
         """A results test name relative to the suite root (absolute names outside it stay as they are)."""
-        root = self.suite["root"].rstrip("/") + "/"
+        if "root" not in self.cache:
+            self.cache["root"] = self.suite["root"].rstrip("/") + "/"
+        root = self.cache["root"]
         return test[len(root):] if test.startswith(root) else test
 
     def criteria_of(self, name):
@@ -193,9 +195,11 @@ def rule_structure(ctx):
     manifest = ctx.manifest
     ctx.raw(layout.SIGNATURE)
     problems = []
+    limits = safetar.Limits()
     for name, entry in manifest["files"].items():
         try:
-            safetar.check_name(name, safetar.Limits())
+            if name not in ctx.members:  # members were checked as they were read
+                safetar.check_name(name, limits)
         except CertError as details:
             problems.append(f"manifest lists {details}")
         if name in (layout.MANIFEST, layout.SIGNATURE):
@@ -348,12 +352,16 @@ def _find_expected(ctx):
     return expected, problems
 
 
+def _records(ctx):
+    """Records of the raw results (results.json and variants.json), read once."""
+    if "records" not in ctx.cache:
+        variant_profiles = {v["id"]: v["profile"] for v in ctx.variants()}
+        ctx.cache["records"] = results.records(ctx.entries(), variant_profiles)
+    return ctx.cache["records"]
+
+
 def _present(ctx):
-    present = set()
-    for entry in ctx.entries():
-        test, variant = results.split_test_id(entry["id"])
-        present.add((ctx.relative(test), variant))
-    return present
+    return {(ctx.relative(rec.test), rec.variant) for rec in _records(ctx)}
 
 
 def rule_tests(ctx):
@@ -397,7 +405,7 @@ def rescore(ctx):
     expected_rel, _problems = _expected(ctx)
     expected = {(f"{root}/{test}", vid): _tag_info(tags) for (test, vid), tags in expected_rel.items()}
     variant_profiles = {v["id"]: v["profile"] for v in ctx.variants()}
-    recs = results.records(ctx.entries(), variant_profiles)
+    recs = list(_records(ctx))
     recs.extend(jobreport.missing_records(recs, expected, variant_profiles))
     crits = {name: ctx.criteria_of(name) for name in rep["profiles"]}
     today = scored_on(ctx)
@@ -452,10 +460,9 @@ def rule_environment(ctx):
     if suite_version != (rep.get("suite") or {}).get("version"):
         problems.append(f"the environment was recorded by suite {suite_version}, not the report's")
     known = {v["id"] for v in listed}
-    for entry in ctx.entries():
-        _test, variant = results.split_test_id(entry["id"])
-        if variant not in known:
-            problems.append(f"result {entry['id']} has a variant the job did not define")
+    for rec in _records(ctx):
+        if rec.variant not in known:
+            problems.append(f"result {rec.id} has a variant the job did not define")
             break
     job_id = ctx.json(layout.RESULTS).get("job_id")
     if job_id != (rep.get("job") or {}).get("id"):

@@ -1,0 +1,108 @@
+"""Comparing two certification runs (bundles or job directories): regressions, fixes, tests added
+or removed, other outcome changes, and the per-area score change.
+
+Tests are matched by their path relative to the suite root (a bundle's suite.json names it; a job
+directory is taken to have run this host's suite) and by variant id.
+"""
+
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from avocado_cert import bundle as layout
+from avocado_cert import outcome, paths, report, safetar
+from avocado_cert.datafile import load_json
+from avocado_cert.errors import CertError
+
+
+@dataclass
+class Run:
+    ref: str
+    report: dict
+    root: str
+
+    def key(self, test):
+        prefix = self.root.rstrip("/") + "/"
+        return test[len(prefix):] if test.startswith(prefix) else test
+
+
+def load(ref, limits=None):
+    """A run from a job directory or a bundle file."""
+    if os.path.isdir(ref):
+        path = os.path.join(ref, report.CERT_DIR, "report.json")
+        if not os.path.isfile(path):
+            raise CertError("no cert/report.json: not a certification job directory", ref)
+        return Run(ref, _checked(load_json(path, "certification report"), path), paths.suite_dir())
+    if not os.path.isfile(ref):
+        raise CertError("no such bundle or job directory", ref)
+    _members, kept = safetar.scan(ref, limits, keep=lambda name: name in (layout.REPORT, layout.SUITE))
+    try:
+        rep = json.loads(kept[layout.REPORT])
+        suite = json.loads(kept[layout.SUITE])
+        root = str(suite["root"])
+    except KeyError as details:
+        raise CertError(f"not a result bundle: no {details.args[0]}", ref) from None
+    except (ValueError, UnicodeDecodeError, TypeError):
+        raise CertError("malformed JSON in the bundle's report or suite.json", ref) from None
+    return Run(ref, _checked(rep, ref), root)
+
+
+def _checked(rep, where):
+    tests = rep.get("tests") if isinstance(rep, dict) else None
+    if not isinstance(tests, list) or not all(
+        isinstance(t, dict) and {"test", "variant", "outcome"} <= set(t) for t in tests
+    ):
+        raise CertError("malformed certification report: tests need test, variant and outcome", where)
+    return rep
+
+
+def outcomes(run):
+    """{(relative test, variant): (outcome, area)} of a run."""
+    return {(run.key(t["test"]), t["variant"]): (t["outcome"], t.get("area") or "unknown") for t in run.report["tests"]}
+
+
+def area_scores(points):
+    """{area: percentage of PASS} over {key: (outcome, area)}, as the scorer counts it."""
+    counts = defaultdict(Counter)
+    for result, area in points.values():
+        counts[area][result] += 1
+    return {
+        area: round(100.0 * c[outcome.PASS] / sum(c.values()), 1) if sum(c.values()) else 0.0
+        for area, c in counts.items()
+    }
+
+
+def diff(a, b):
+    """The differences from run a to run b, as a JSON-able document."""
+    old, new = outcomes(a), outcomes(b)
+    rows = {"regressions": [], "fixes": [], "changed": [], "added": [], "removed": []}
+    for key in sorted(set(old) | set(new)):
+        test, variant = key
+        before = old.get(key, (None, None))[0]
+        after = new.get(key, (None, None))[0]
+        row = {"test": test, "variant": variant, "a": before, "b": after}
+        if before is None:
+            rows["added"].append(row)
+        elif after is None:
+            rows["removed"].append(row)
+        elif before == after:
+            continue
+        elif before == outcome.PASS:
+            rows["regressions"].append(row)
+        elif after == outcome.PASS:
+            rows["fixes"].append(row)
+        else:
+            rows["changed"].append(row)
+    scores_a, scores_b = area_scores(old), area_scores(new)
+    areas = {}
+    for area in sorted(set(scores_a) | set(scores_b)):
+        sa, sb = scores_a.get(area), scores_b.get(area)
+        delta = round(sb - sa, 1) if sa is not None and sb is not None else None
+        areas[area] = {"a": sa, "b": sb, "change": delta}
+    return {
+        "a": {"ref": a.ref, "verdict": a.report.get("verdict"), "tests": len(old)},
+        "b": {"ref": b.ref, "verdict": b.report.get("verdict"), "tests": len(new)},
+        **rows,
+        "areas": areas,
+    }

@@ -1,0 +1,199 @@
+"""Bundling a synthetic certification job and verifying it: each rule passes, and fails when it should."""
+
+import datetime
+import json
+import os
+import time
+
+import pytest
+
+from avocado_cert import bundle, paths, signing, verify
+from avocado_cert.errors import CertError
+from selftests import offline_job
+
+WAIVED = offline_job.CRITERIA.replace(
+    "waivers: []",
+    "waivers:\n  - {capability: bench.one, profile: bench, reason: known bug, bug: 'https://bugs/1', "
+    "expires: 2026-01-01}",
+)
+
+
+@pytest.fixture
+def home(tmp_path):
+    saved = os.environ.get(paths.ENV_HOME)
+    path = str(tmp_path / "home")
+    offline_job.use_home(path)
+    yield path
+    if saved is None:
+        os.environ.pop(paths.ENV_HOME, None)
+    else:
+        os.environ[paths.ENV_HOME] = saved
+    paths.home.cache_clear()
+
+
+@pytest.fixture
+def key(tmp_path):
+    path = str(tmp_path / "key")
+    signing.generate(path)
+    with open(path + ".pub", "rb") as src:
+        return signing.load_private(path), src.read()
+
+
+def job(home, tmp_path, criteria=offline_job.CRITERIA, **kwargs):
+    offline_job.make_home(home, criteria=criteria)
+    time.sleep(0.02)  # the job starts after its suite was written
+    job_dir = str(tmp_path / "job")
+    suite_hash, _count = offline_job.make_job(job_dir, **kwargs)
+    return job_dir, {suite_hash: "0.1.0"}
+
+
+def rules(result):
+    return {rule.name: rule for rule in result.rules}
+
+
+def edit_json(path, change):
+    with open(path, encoding="utf-8") as src:
+        data = json.load(src)
+    change(data)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+
+
+def test_round_trip_passes_every_rule(home, tmp_path, key):
+    job_dir, releases = job(home, tmp_path)
+    out = str(tmp_path / "b.tar.gz")
+    manifest = bundle.build(job_dir, key[0], out)
+    assert manifest["job"]["verdict"] in ("CERTIFIED", "NOT CERTIFIED")
+    result = verify.verify(out, key[1], releases=releases)
+    assert result.ok, [(r.name, r.detail) for r in result.failed]
+    assert [r.name for r in result.rules] == [name for name, _title, _check in verify.RULES]
+    assert result.to_dict()["ok"] is True
+
+
+def test_bundles_are_reproducible(home, tmp_path, key):
+    job_dir, _releases = job(home, tmp_path)
+    first, second = str(tmp_path / "1.tar.gz"), str(tmp_path / "2.tar.gz")
+    bundle.build(job_dir, key[0], first)
+    bundle.build(job_dir, key[0], second)
+    assert open(first, "rb").read() == open(second, "rb").read()
+
+
+def test_a_development_suite_is_not_released(home, tmp_path, key):
+    job_dir, _releases = job(home, tmp_path)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases={})
+    assert [r.name for r in result.failed] == ["suite"]
+    assert "is not a released suite" in rules(result)["suite"].detail
+    other = verify.verify(out, key[1], releases={next(iter(_releases)): "9.9"})
+    assert "is release 9.9" in rules(other)["suite"].detail
+
+
+@pytest.mark.parametrize(
+    "published, message",
+    [({}, "is not a published version"), ({"1.0": "0" * 64}, "differ from the published 1.0")],
+)
+def test_criteria_must_be_published(home, tmp_path, key, published, message):
+    job_dir, releases = job(home, tmp_path)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases=releases, published_criteria=published)
+    assert [r.name for r in result.failed] == ["criteria"]
+    assert message in rules(result)["criteria"].detail
+
+
+def test_a_forged_verdict_is_found(home, tmp_path, key):
+    job_dir, releases = job(home, tmp_path, statuses={"bench/test_0000.py:Bench0.test_00;test-a0": "FAIL"})
+
+    def forge(rep):
+        rep["verdict"] = rep["score"]["verdict"] = "CERTIFIED"
+        prof = rep["score"]["profiles"]["bench"]
+        prof["verdict"], prof["failed_required"] = "CERTIFIED", []
+
+    edit_json(os.path.join(job_dir, "cert", "report.json"), forge)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases=releases)
+    assert [r.name for r in result.failed] == ["verdict"]
+    assert "the report says CERTIFIED, the raw results give NOT CERTIFIED" in rules(result)["verdict"].detail
+
+
+def test_a_missing_result_is_named(home, tmp_path, key):
+    job_dir, releases = job(home, tmp_path, drop=1)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases=releases)
+    assert [r.name for r in result.failed] == ["tests"]
+    assert "no result for bench/test_0000.py:Bench0.test_00 [test-a0]" in rules(result)["tests"].detail
+
+
+def test_an_expired_waiver_applied_is_found(home, tmp_path, key):
+    job_dir, releases = job(home, tmp_path, criteria=WAIVED, statuses={"bench/test_0000.py:Bench0.test_00;test-a0": "FAIL"})
+
+    def apply_waiver(rep):
+        prof = rep["score"]["profiles"]["bench"]
+        cap = next(c for c in prof["capabilities"] if c["id"] == "bench.one")
+        cap["waiver"], cap["expired_waiver"], cap["accepted"] = cap["expired_waiver"], None, True
+        rep["verdict"] = rep["score"]["verdict"] = prof["verdict"] = "CERTIFIED"
+        prof["failed_required"] = []
+
+    edit_json(os.path.join(job_dir, "cert", "report.json"), apply_waiver)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases=releases)
+    assert {r.name for r in result.failed} == {"verdict", "waivers"}
+    assert "expired on 2026-01-01 and was applied" in rules(result)["waivers"].detail
+
+
+def test_a_backdated_score_is_found(home, tmp_path, key):
+    job_dir, releases = job(home, tmp_path)
+    edit_json(os.path.join(job_dir, "cert", "report.json"), lambda rep: rep["score"].update(scored_on="2025-12-01"))
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases=releases)
+    assert "before the job started" in rules(result)["waivers"].detail
+
+
+def test_an_environment_that_disagrees_is_found(home, tmp_path, key):
+    job_dir, releases = job(home, tmp_path)
+    edit_json(
+        os.path.join(job_dir, "cert", "environment.json"),
+        lambda env: env["targets"][offline_job.TARGET].update(driver="QEMU"),
+    )
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    detail = rules(verify.verify(out, key[1], releases=releases))["environment"].detail
+    assert "the report's environment is not the environment manifest" in detail
+    assert "variant test-a0 is driver test, the host reported QEMU" in detail
+
+
+def test_bundling_refuses_a_profile_changed_since_the_job(home, tmp_path, key):
+    job_dir, _releases = job(home, tmp_path)
+    with open(os.path.join(home, "cfg", "profiles", "bench.yaml"), "a", encoding="utf-8") as out:
+        out.write("# edited\n")
+    with pytest.raises(CertError, match="the profile 'bench' changed since the job ran"):
+        bundle.build(job_dir, key[0], str(tmp_path / "b.tar.gz"))
+    assert not os.path.exists(tmp_path / "b.tar.gz")
+
+
+def test_bundling_refuses_a_suite_changed_since_the_job(home, tmp_path, key):
+    job_dir, _releases = job(home, tmp_path, started=datetime.datetime.now() - datetime.timedelta(hours=1))
+    with pytest.raises(CertError, match="the suite changed since the job ran"):
+        bundle.build(job_dir, key[0], str(tmp_path / "b.tar.gz"))
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda job_dir: os.unlink(os.path.join(job_dir, "cert", "report.json")), "not a certification job"),
+        (lambda job_dir: open(os.path.join(job_dir, "cert", "report.json"), "w").write("{"), "malformed JSON"),
+        (lambda job_dir: os.unlink(os.path.join(job_dir, "results.json")), "no results.json"),
+    ],
+)
+def test_bundling_bad_job_directories(home, tmp_path, key, damage, message):
+    job_dir, _releases = job(home, tmp_path)
+    damage(job_dir)
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(CertError, match=message):
+        bundle.build(job_dir, key[0], str(tmp_path / "b.tar.gz"))
+    assert sorted(os.listdir(tmp_path)) == before
