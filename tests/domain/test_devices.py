@@ -5,6 +5,8 @@ A running QEMU domain with no guest OS completes the unplug of USB and SCSI devi
 (virtio disks and NICs) leave only when the guest OS releases them, so those steps need a guest.
 """
 
+import libvirt
+
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild
@@ -125,14 +127,21 @@ class DiskDevices(CertTest):
 
     def test_cdrom_media(self):
         """
-        updateDeviceFlags changes a running domain's CD-ROM medium (LIVE), config untouched; then ejects it.
+        updateDeviceFlags changes an active domain's CD-ROM medium (LIVE), config untouched; then ejects it.
 
         :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainUpdateDeviceFlags
         """
         root = dx.add_device(dx.domain_root(self), dx.cdrom())
         dom = dx.define(self, root)
-        dom.create()
+        # Paused from the start, the firmware cannot lock the tray while the medium changes.
+        try:
+            dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+        except libvirt.libvirtError as err:
+            if not dx.is_unsupported_flags(err):
+                raise
+            dom.create()
+            dom.suspend()
 
         def medium(xml_root):
             drive = dx.find_device(xml_root, "disk", target__dev="hdc")
