@@ -60,8 +60,11 @@ def split_test_id(test_id):
 
 
 def record(entry, variant_profiles):
-    """One record from a results.json-shaped test entry; variant_profiles maps variant id -> profile."""
+    """One record from a results.json-shaped test entry; variant_profiles maps variant id -> profile.
+
+    An entry may name its test and variant itself (Avocado-VT variants carry no variant in their id)."""
     test, variant = split_test_id(entry["id"])
+    test, variant = entry.get("test") or test, entry.get("variant") or variant
     status = entry.get("status") or "ERROR"
     reason = entry.get("fail_reason") or ""
     if reason == "<unknown>":

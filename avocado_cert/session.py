@@ -55,7 +55,9 @@ def _runner(profiles, override):
     """The one runner of the job: --cert-runner, else the profiles' own (they must agree)."""
     if override:
         if override not in profile_mod.RUNNERS:
-            raise CertError(f"--cert-runner: unknown runner '{override}' (available: {', '.join(profile_mod.RUNNERS)})")
+            raise CertError(
+                f"--cert-runner: unknown runner '{override}' (available: {', '.join(profile_mod.RUNNERS)})"
+            )
         for prof in profiles:
             prof.runner = override
         return override
@@ -85,12 +87,15 @@ def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None):
     if runner == "vt":
         # Avocado-VT's runner cancels its tests in a job with more than one task at a time.
         parallel = 1
-    return Plan(profiles, selected, by_profile, criteria_override, references, parallel, runner)
+    return Plan(profiles, selected, by_profile, criteria_override, references, parallel, runner=runner)
 
 
 def plan_from_config(config):
     return plan(
-        config.get("cert.profile"), _variant_ids(config), config.get("cert.criteria"), config.get("cert.runner")
+        config.get("cert.profile"),
+        _variant_ids(config),
+        config.get("cert.criteria"),
+        config.get("cert.runner"),
     )
 
 
@@ -112,7 +117,9 @@ def apply_to_config(the_plan, config, argv):
     if _given_on_command_line(argv, "--max-parallel-tasks"):
         chosen = config.get("run.max_parallel_tasks")
         if the_plan.runner == "vt" and str(chosen) != "1":
-            raise CertError("--max-parallel-tasks: Avocado-VT runs its tests one at a time; use 1 or leave it out")
+            raise CertError(
+                "--max-parallel-tasks: Avocado-VT runs its tests one at a time; use 1 or leave it out"
+            )
         return f"avocado-cert: up to {chosen} test(s) at a time (--max-parallel-tasks)"
     # Avocado-VT's packaged config makes every job serial; a certification job sets its own.
     config["run.max_parallel_tasks"] = the_plan.parallel

@@ -22,6 +22,31 @@ def provider_source():
     return paths.cfg_path("vt", "provider")
 
 
+def _ini_text(source):
+    return f"[provider]\nuri: file://{source}\n\n[libvirt]\nsubdir: libvirt/\n"
+
+
+def is_current(base=None):
+    """Whether the provider is registered for this installation of the suite (ini and link)."""
+    base = base or providers_dir()
+    source = provider_source()
+    try:
+        with open(os.path.join(base, f"{PROVIDER}.ini"), encoding="utf-8") as src:
+            text = src.read()
+        link = os.readlink(os.path.join(base, "downloads", PROVIDER))
+    except OSError:
+        return False
+    return text == _ini_text(source) and link == source
+
+
+def ensure(base=None):
+    """Register the provider unless it already is; return True when something was written."""
+    if is_current(base):
+        return False
+    register(base)
+    return True
+
+
 def register(base=None):
     """Write the provider .ini and the downloads link; return the .ini path."""
     base = base or providers_dir()
@@ -30,7 +55,7 @@ def register(base=None):
     os.makedirs(downloads, exist_ok=True)
     ini = os.path.join(base, f"{PROVIDER}.ini")
     with open(ini, "w", encoding="utf-8") as out:
-        out.write(f"[provider]\nuri: file://{source}\n\n[libvirt]\nsubdir: libvirt/\n")
+        out.write(_ini_text(source))
     link = os.path.join(downloads, PROVIDER)
     if os.path.islink(link) and os.readlink(link) != source:
         os.unlink(link)

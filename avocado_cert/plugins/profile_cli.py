@@ -80,4 +80,4 @@ class CertProfileCLI(CLI):
             LOG_UI.error("avocado-cert: %s", details)
             sys.exit(exitcodes.USAGE)
         if config.get("subcommand") == "run":
-            LOG_UI.info("%s", parallelism)
+            print(parallelism, file=sys.stderr)

@@ -15,7 +15,9 @@ class CertVarianter(Varianter):
         # pylint: disable=attribute-defined-outside-init
         self.variants = []
         if config.get("cert.profile"):
-            self.variants = session.plan_from_config(config).variants
+            plan = session.plan_from_config(config)
+            # Avocado-VT variants carry their profile variant in their Cartesian params instead.
+            self.variants = plan.variants if plan.runner != "vt" else []
 
     def __iter__(self):
         for variant in self.variants:

@@ -1,0 +1,11 @@
+"""Avocado-VT test type `acert`: one avocado-cert certification test (cert_test) of one profile variant.
+
+The test itself is the native suite's CertTest method; avocado_cert.vtadapter runs it and reports its
+outcome as this test's.
+"""
+
+from avocado_cert import vtadapter
+
+
+def run(test, params, env):  # pylint: disable=unused-argument
+    vtadapter.run(test, params)
