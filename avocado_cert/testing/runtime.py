@@ -124,7 +124,14 @@ class Runtime:
             return self.objects.create_domain(xml, flags), facts
         dom = self.objects.define_domain(xml)
         if start:
-            dom.createWithFlags(flags)
+            try:
+                dom.createWithFlags(flags)
+            except libvirt.libvirtError as err:
+                if not (paused and is_unsupported_flags(err)):
+                    raise
+                # A driver without START_PAUSED: start, then pause, for the same state.
+                dom.create()
+                dom.suspend()
         return dom, facts
 
     def disk_domain(self, start=True, transient=False, **devices):
