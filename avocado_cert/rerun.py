@@ -12,10 +12,12 @@ def test_reference(test):
     return f"{path}:^{re.escape(method)}$"
 
 
-def command(rec, profile_ref, criteria_ref=None):
+def command(rec, profile_ref, criteria_ref=None, runner=None):
     """`avocado run` for one record; profile_ref is the name or path given to --cert-profile."""
     parts = ["avocado", "run", "--cert-profile", profile_ref, "--cert-variant", rec.variant]
     if criteria_ref:
         parts += ["--cert-criteria", criteria_ref]
+    if runner:
+        parts += ["--cert-runner", runner]
     parts.append(test_reference(rec.test))
     return " ".join(shlex.quote(part) for part in parts)

@@ -13,7 +13,7 @@ import os
 import shlex
 import tempfile
 
-from avocado_cert import paths, results, vtcfg, vtprovider
+from avocado_cert import paths, rerun, results, vtcfg, vtprovider
 from avocado_cert.datafile import load_json
 
 KIND = "avocado-vt"
@@ -176,6 +176,19 @@ def rerun_for(infos, config):
 
     def command(rec):
         return rerun_command(rec.test, args, criteria_ref) if rec.test in infos else None
+
+    return command
+
+
+def profile_rerun_for(plan, spec, config):
+    """rec -> the rerun of one variant of a profile run that --cert-runner sent through Avocado-VT."""
+    refs = plan.profile_refs(spec)
+    runner = config.get("cert.runner")
+    criteria_ref = config.get("cert.criteria")
+
+    def command(rec):
+        ref = refs.get(rec.profile)
+        return rerun.command(rec, ref, criteria_ref, runner) if ref else None
 
     return command
 

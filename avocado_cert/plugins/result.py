@@ -42,6 +42,8 @@ class CertResult(Result):
         try:
             if spec:
                 plan = session.plan_from_config(job.config)
+                if job.config.get("cert.runner"):
+                    rerun_command = vt.profile_rerun_for(plan, spec, job.config)
             elif vt_tests:
                 # A QE job with certification variants: they name their profiles and variants.
                 spec, variant_ids = vt.profile_spec(vt_tests)

@@ -219,3 +219,26 @@ def test_profiles_with_different_runners_cannot_share_a_job(tmp_path):
     with pytest.raises(session.CertError, match="different runners"):
         session.plan(f"test,{other}")
     assert session.plan(str(other)).runner == "vt"
+
+
+def test_rerun_of_a_profile_run_through_avocado_vt_keeps_the_runner():
+    plan = session.plan("test", runner="vt")
+    command = vt.profile_rerun_for(plan, "test", {"cert.runner": "vt"})
+    rec = results.Record(
+        id="1-x",
+        test="acert.test.test-i686-local.host.Connection.test_close",
+        variant="test-i686-local",
+        profile="test",
+        status="FAIL",
+        outcome="FAIL",
+        area="host",
+        caps=(),
+        apis=(),
+        reason="",
+        logdir="",
+        time=1.0,
+    )
+    assert command(rec) == (
+        "avocado run --cert-profile test --cert-variant test-i686-local --cert-runner vt "
+        "acert.test.test-i686-local.host.Connection.test_close"
+    )
