@@ -14,7 +14,6 @@ import shlex
 import tempfile
 
 from avocado_cert import paths, rerun, results, vtcfg, vtprovider
-from avocado_cert.datafile import load_json
 
 KIND = "avocado-vt"
 JOB_CONFIG_PREFIX = "avocado-cert-vt-"
@@ -111,11 +110,6 @@ def save(cert_dir, infos):
     os.makedirs(cert_dir, exist_ok=True)
     with open(os.path.join(cert_dir, TESTS_FILE), "w", encoding="utf-8") as out:
         json.dump(infos, out, indent=1, sort_keys=True)
-
-
-def load(cert_dir):
-    path = os.path.join(cert_dir, TESTS_FILE)
-    return load_json(path, "Avocado-VT certification tests") if os.path.isfile(path) else {}
 
 
 def suite_config():

@@ -112,7 +112,7 @@ def run_cert_test(cert_test, params, logdir, config=None):
     klass = load_class(path, cls)
     if not hasattr(klass, method):
         raise CertError(f"cert_test: {cls} has no test method {method}")
-    name = TestID(1, f"{cert_test}", variant={"variant_id": params.get("variant_id", "")})
+    name = TestID(1, cert_test, variant={"variant_id": params.get("variant_id", "")})
     test = klass(
         methodName=method,
         name=name,
