@@ -46,7 +46,7 @@ class NetworkPorts(CertTest):
         :avocado: tags=api:virNetworkPortCreateXML,api:virNetworkListAllPorts
         :avocado: tags=api:virNetworkPortLookupByUUIDString,api:virNetworkPortLookupByUUID
         :avocado: tags=api:virNetworkPortGetUUIDString,api:virNetworkPortGetUUID
-        :avocado: tags=api:virNetworkPortGetNetwork,api:virNetworkPortGetXMLDesc
+        :avocado: tags=api:virNetworkPortGetXMLDesc
         :avocado: tags=api:virNetworkPortDelete
         """
         self.assertEqual(self.port_uuids(), set(), "a fresh network has no ports")

@@ -113,6 +113,33 @@ class NetworkUpdate(UpdateTest):
         self.assertFalse(self.live_has("dhcp-range", start=self.spec.address(200)))
         self.assertTrue(self.live_has("dhcp-range", start=self.spec.address(100)))
 
+    def test_modify_refused_where_only_add_delete(self):
+        """
+        DNS hosts and DHCP ranges are only added or deleted: MODIFY is refused with
+        VIR_ERR_OPERATION_UNSUPPORTED and leaves the entries as they were.
+
+        :avocado: tags=api:virNetworkUpdate
+        """
+        ip = self.spec.address(22)
+        self.update(ADD, "dns-host", nethelp.dns_host(ip, "acert-dns1"))
+        attempts = (
+            ("dns-host", nethelp.dns_host(ip, "acert-dns2")),
+            ("dhcp-range", nethelp.dhcp_range(self.spec.address(100), self.spec.address(150))),
+        )
+        for section, fragment in attempts:
+            self.expect_error(
+                libvirt.VIR_ERR_OPERATION_UNSUPPORTED,
+                self.net.update,
+                MODIFY,
+                nethelp.SECTIONS[section],
+                -1,
+                fragment,
+                BOTH,
+            )
+        self.assertTrue(self.live_has("dns-host", ip=ip, hostname="acert-dns1"))
+        self.assertFalse(self.live_has("dns-host", hostname="acert-dns2"))
+        self.assertTrue(self.live_has("dhcp-range", start=self.spec.address(100), end=self.spec.address(199)))
+
     def test_inactive_network(self):
         """
         On a stopped network a CONFIG update lands in its definition; a LIVE update is refused

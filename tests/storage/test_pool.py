@@ -318,7 +318,8 @@ class PoolSources(PoolTest):
         except libvirt.libvirtError as err:
             # The daemon's LVM probe runs host tools (pvs/vgs); without them there is nothing to scan.
             if err.get_error_code() == libvirt.VIR_ERR_INTERNAL_ERROR and "pvs" in str(err):
-                self.skip_because(f"the host cannot scan for LVM volume groups: {err.get_error_message()}")
+                reason = err.get_error_message().strip().splitlines()[-1]
+                self.skip_because(f"the host cannot scan for LVM volume groups: {reason}")
             raise
         sources = xmlsafe.fromstring(xml, "pool sources")
         self.assertEqual(sources.tag, "sources")
