@@ -26,6 +26,7 @@ PROFILE_FIELDS = {
     "verified": Field(bool, default=True),
     "runner": Field(str, default="avocado", choices=RUNNERS),
     "notes": Field(str, default=""),
+    "combination_order": Field(int, default=0),
 }
 
 
