@@ -36,6 +36,7 @@ CAP_FIELDS = {
     "since": Field(str, required=True),
     "profiles": Field(list, default=lambda: ["*"], item=str),
     "status_by_profile": Field(dict, default=dict),
+    "thresholds": Field(dict, default=dict),
 }
 WAIVER_FIELDS = {
     "capability": Field(str, required=True),
@@ -61,6 +62,7 @@ class Capability:
     since: str
     profiles: list
     status_by_profile: dict
+    thresholds: dict = field(default_factory=dict)  # profile pattern -> metric -> {"min"/"max": number}
 
     def applies_to(self, profile):
         return any(fnmatch.fnmatchcase(profile, pattern) for pattern in self.profiles)
@@ -70,6 +72,15 @@ class Capability:
         if not self.applies_to(profile):
             return None
         return self.status_by_profile.get(profile, self.status)
+
+    def thresholds_for(self, profile):
+        """metric -> {"min"/"max": bound} for a profile; later patterns override earlier ones."""
+        merged = {}
+        for pattern, metrics in self.thresholds.items():
+            if fnmatch.fnmatchcase(profile, pattern):
+                for metric, bound in metrics.items():
+                    merged[metric] = bound
+        return merged
 
 
 @dataclass
@@ -154,12 +165,38 @@ def _capability(entry, position, path):
         raise CertError(f"{where}.id: invalid capability id {data['id']!r} (e.g. domain.lifecycle)", path)
     if not VERSION_RE.match(data["since"]):
         raise CertError(f"{where}.since: invalid version {data['since']!r}", path)
+    data["thresholds"] = _thresholds(data["thresholds"], where, path)
     for prof, status in data["status_by_profile"].items():
         if status not in STATUSES:
             raise CertError(
                 f"{where}.status_by_profile.{prof}: {status!r} is not one of {', '.join(STATUSES)}", path
             )
     return Capability(**data)
+
+
+def _thresholds(thresholds, where, path):
+    """{profile pattern: {metric: max | {min: x, max: y}}} -> {pattern: {metric: {"min"/"max": x}}}."""
+    checked = {}
+    for pattern, metrics in thresholds.items():
+        if not isinstance(metrics, dict) or not metrics:
+            raise CertError(f"{where}.thresholds.{pattern}: expected a mapping of metric -> bound", path)
+        checked[str(pattern)] = {}
+        for metric, bound in metrics.items():
+            if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+                bound = {"max": bound}
+            if (
+                not isinstance(bound, dict)
+                or not bound
+                or set(bound) - {"min", "max"}
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())
+            ):
+                raise CertError(
+                    f"{where}.thresholds.{pattern}.{metric}: expected a number (maximum) or "
+                    "a mapping with min and/or max",
+                    path,
+                )
+            checked[str(pattern)][str(metric)] = {k: float(v) for k, v in bound.items()}
+    return checked
 
 
 def _waiver(entry, position, known, path):

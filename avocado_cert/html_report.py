@@ -74,7 +74,7 @@ def _capabilities(caps):
         rows.append(
             f"<tr><td>{_e(cap['id'])}<br><small>{_e(cap['title'])}</small></td><td>{_e(cap['status'])}</td>"
             f'<td style="color:{COLORS.get(cap["outcome"], "#000")}">{_e(cap["outcome"])}</td>'
-            f"<td>{cap['tests']}</td><td>{note}</td></tr>"
+            f"<td>{cap['tests']}</td><td>{note}{_e('; '.join(cap.get('threshold_problems', [])[:5]))}</td></tr>"
         )
     return "<table>" + "".join(rows) + "</table>"
 
@@ -90,6 +90,17 @@ def _tests(tests):
             f'<td style="color:{COLORS.get(test["outcome"], "#000")}">{_e(test["outcome"])}</td>'
             f"<td>{extra}</td></tr>"
         )
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _metrics(tests):
+    rows = ["<tr><th>test</th><th>variant</th><th>metric</th><th>value</th></tr>"]
+    for test in tests:
+        for name, metric in sorted(test["metrics"].items()):
+            rows.append(
+                f"<tr><td>{_e(test['test'])}</td><td>{_e(test['variant'])}</td><td>{_e(name)}</td>"
+                f"<td>{metric['value']:g} {_e(metric.get('unit', ''))}</td></tr>"
+            )
     return "<table>" + "".join(rows) + "</table>"
 
 
@@ -138,6 +149,9 @@ def render(report):
     failed = [t for t in report["tests"] if t.get("rerun")]
     if failed:
         parts.append(f"<h2>Failed variants ({len(failed)})</h2>" + _tests(failed))
+    measured = [t for t in report["tests"] if t.get("metrics")]
+    if measured:
+        parts.append(f"<h2>Performance</h2>{_metrics(measured)}")
     parts.append(f"<h2>Environment</h2>{_environment(report.get('environment') or {})}")
     safety = report.get("host_safety") or {}
     if safety:

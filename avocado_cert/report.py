@@ -85,11 +85,20 @@ def summary(report, report_path=None):
             lines.append("  Failed required capabilities: " + ", ".join(prof["failed_required"]))
         if prof["incomplete_required"]:
             lines.append("  Incomplete required capabilities: " + ", ".join(prof["incomplete_required"]))
+        for cap in prof["capabilities"]:
+            for problem in cap.get("threshold_problems", [])[:3]:
+                lines.append(f"  {cap['id']} ({cap['status']}): {problem}")
         expired = [c["id"] for c in prof["capabilities"] if c.get("expired_waiver")]
         if expired:
             lines.append("  Expired waivers (not applied): " + ", ".join(expired))
     if score.get("interrupted"):
         lines.append("The job was interrupted: the verdict cannot be CERTIFIED.")
+    measured = [t for t in report["tests"] if t.get("metrics")]
+    if measured:
+        lines.append(
+            f"Performance: {sum(len(t['metrics']) for t in measured)} measurements by {len(measured)} tests "
+            "(the report lists them)"
+        )
     failed = [t for t in report["tests"] if t.get("rerun")]
     if failed:
         lines.append(f"Failed variants ({len(failed)}), each with the command that reruns it:")

@@ -2,7 +2,8 @@
 
 import os
 import re
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import asdict, dataclass, field
 
 from avocado_cert import outcome
 from avocado_cert.datafile import load_json
@@ -25,6 +26,7 @@ class Record:
     reason: str
     logdir: str
     time: float
+    metrics: dict = field(default_factory=dict)  # name -> {"value": number, "unit": str}
 
     def to_dict(self):
         data = asdict(self)
@@ -37,6 +39,7 @@ class Record:
         data = dict(data)
         data["caps"] = tuple(data.get("caps") or ())
         data["apis"] = tuple(data.get("apis") or ())
+        data["metrics"] = data.get("metrics") or {}
         return cls(**data)
 
 
@@ -49,6 +52,21 @@ def tag_values(tags, key):
         return tuple(sorted(str(v) for v in values))
     prefix = f"{key}:"
     return tuple(sorted(t[len(prefix):] for t in tags if t.startswith(prefix)))
+
+
+def metrics_of(whiteboard):
+    """The measurements a CertTest left in its whiteboard ({"metrics": {name: {value, unit}}})."""
+    if not whiteboard or not isinstance(whiteboard, str) or not whiteboard.startswith("{"):
+        return {}
+    try:
+        metrics = json.loads(whiteboard).get("metrics") or {}
+    except (ValueError, AttributeError):
+        return {}
+    return {
+        str(name): {"value": float(m["value"]), "unit": str(m.get("unit", ""))}
+        for name, m in metrics.items()
+        if isinstance(m, dict) and isinstance(m.get("value"), (int, float))
+    }
 
 
 def split_test_id(test_id):
@@ -85,6 +103,7 @@ def record(entry, variant_profiles):
         reason=str(reason),
         logdir=entry.get("logdir") or "",
         time=float(elapsed) if isinstance(elapsed, (int, float)) else -1.0,
+        metrics=metrics_of(entry.get("whiteboard")),
     )
 
 
@@ -101,6 +120,7 @@ def entries_from_result(result_tests):
                 "tags": {k: sorted(v) if v else [] for k, v in tags.items()},
                 "logdir": test.get("logdir"),
                 "time_elapsed": test.get("time_elapsed"),
+                "whiteboard": test.get("whiteboard"),
             }
         )
     return entries

@@ -18,11 +18,38 @@ _REJECTING = (outcome.FAIL, outcome.UNSUPPORTED)
 _UNDECIDED = (outcome.ERROR, outcome.MISSING, outcome.SKIP)
 
 
-def _capability_result(cap, status, recs, waiver, today):
+def _threshold_outcome(rec, bounds):
+    """(outcome, problems) of one record against the capability's metric bounds."""
+    if rec.outcome != outcome.PASS or not bounds:
+        return rec.outcome, []
+    problems = []
+    missing = False
+    for metric, bound in sorted(bounds.items()):
+        measured = rec.metrics.get(metric)
+        if measured is None:
+            missing = True
+            problems.append(f"{metric} was not measured")
+            continue
+        value = measured["value"]
+        if "max" in bound and value > bound["max"]:
+            problems.append(f"{metric} = {value:g}{measured['unit']} > {bound['max']:g}")
+        if "min" in bound and value < bound["min"]:
+            problems.append(f"{metric} = {value:g}{measured['unit']} < {bound['min']:g}")
+    if not problems:
+        return outcome.PASS, []
+    return (outcome.ERROR if missing else outcome.FAIL), problems
+
+
+def _capability_result(cap, status, recs, waiver, today, bounds=None):
     by_variant = defaultdict(list)
+    judged = []
+    threshold_problems = []
     for rec in recs:
-        by_variant[rec.variant].append(rec.outcome)
-    result = outcome.aggregate(rec.outcome for rec in recs)
+        result_of_rec, problems = _threshold_outcome(rec, bounds)
+        judged.append(result_of_rec)
+        by_variant[rec.variant].append(result_of_rec)
+        threshold_problems.extend(f"{rec.test} [{rec.variant}]: {p}" for p in problems)
+    result = outcome.aggregate(judged)
     entry = {
         "id": cap.id,
         "area": cap.area,
@@ -30,7 +57,9 @@ def _capability_result(cap, status, recs, waiver, today):
         "status": status,
         "outcome": result,
         "tests": len(recs),
-        "counts": dict(Counter(rec.outcome for rec in recs)),
+        "counts": dict(Counter(judged)),
+        "thresholds": bounds or {},
+        "threshold_problems": threshold_problems,
         "variants": {vid: outcome.aggregate(outs) for vid, outs in sorted(by_variant.items())},
         "accepted": result == outcome.PASS,
         "waiver": None,
@@ -88,7 +117,9 @@ def score_profile(profile, recs, criteria, today, interrupted=False):
     capabilities = []
     for cap, status in criteria.applicable(profile):
         waiver = criteria.waiver_for(cap.id, profile)
-        capabilities.append(_capability_result(cap, status, by_cap.get(cap.id, []), waiver, today))
+        capabilities.append(
+            _capability_result(cap, status, by_cap.get(cap.id, []), waiver, today, cap.thresholds_for(profile))
+        )
     verdict, failed, undecided = _verdict(capabilities, interrupted)
     known = set(criteria.by_id)
     return {

@@ -6,6 +6,7 @@ domain and message of every libvirt error in the test log.
 """
 
 import functools
+import json
 import time
 
 import libvirt
@@ -26,6 +27,7 @@ class CertTest(Test):
         super().__init__(*args, **kwargs)
         self.conn = None
         self.objects = None
+        self.metrics = {}
         method = getattr(self, self._testMethodName, None)
         if method is not None:
             setattr(self, self._testMethodName, self._translate_errors(method))
@@ -80,6 +82,12 @@ class CertTest(Test):
         conn = libvirt.openReadOnly(uri) if readonly else libvirt.open(uri)
         self.log.info("connected to %s (%s)", uri, "read-only" if readonly else "read-write")
         return conn
+
+    def record_metric(self, name, value, unit=""):
+        """Keep a measurement for the report; criteria may bound it (a capability's thresholds)."""
+        self.metrics[name] = {"value": float(value), "unit": unit}
+        self.whiteboard = json.dumps({"metrics": self.metrics}, sort_keys=True)
+        self.log.info("metric %s = %g%s", name, value, unit)
 
     def tearDown(self):
         problems = self.objects.cleanup() if self.objects is not None else []

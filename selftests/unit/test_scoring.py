@@ -137,3 +137,54 @@ def test_unscored_and_unknown(crit):
 )
 def test_avocado_status_mapping(status, reason, expected):
     assert outcome.from_avocado(status, reason) == expected
+
+
+PERF = """
+version: "1.0"
+released: 2026-11-27
+capabilities:
+  - id: perf.query
+    area: performance
+    title: queries are fast
+    status: required
+    since: "1.0"
+    thresholds:
+      "*": {lookup_median_us: 100, listall_per_s: {min: 1000}}
+      slow: {lookup_median_us: 1000}
+"""
+
+
+@pytest.fixture(scope="module")
+def perf_crit(tmp_path_factory):
+    return criteria.load(write(tmp_path_factory.mktemp("p") / "1.0.yaml", PERF))
+
+
+def perf_rec(profile, **metrics):
+    record = rec("perf.query", P, profile=profile, area="performance")
+    record.metrics = {name: {"value": value, "unit": ""} for name, value in metrics.items()}
+    return record
+
+
+@pytest.mark.parametrize(
+    "profile, metrics, expected",
+    [
+        ("fast", {"lookup_median_us": 50, "listall_per_s": 5000}, P),
+        ("fast", {"lookup_median_us": 150, "listall_per_s": 5000}, F),
+        ("fast", {"lookup_median_us": 50, "listall_per_s": 10}, F),
+        ("slow", {"lookup_median_us": 150, "listall_per_s": 5000}, P),  # the per-profile bound wins
+        ("fast", {"lookup_median_us": 50}, E),  # a bounded metric that was not measured
+    ],
+)
+def test_thresholds(perf_crit, profile, metrics, expected):
+    score = scoring.score([perf_rec(profile, **metrics)], {profile: perf_crit}, today=TODAY)
+    cap = score["profiles"][profile]["capabilities"][0]
+    assert cap["outcome"] == expected
+    assert bool(cap["threshold_problems"]) == (expected != P)
+
+
+def test_bad_thresholds(tmp_path):
+    from avocado_cert.errors import CertError  # pylint: disable=import-outside-toplevel
+
+    path = write(tmp_path / "1.0.yaml", PERF.replace("{min: 1000}", "{least: 1000}"))
+    with pytest.raises(CertError, match="expected a number .maximum. or a mapping with min and/or max"):
+        criteria.load(path)
