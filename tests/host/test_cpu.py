@@ -44,7 +44,17 @@ class CPUTest(CertTest):
 
     @property
     def virttype(self):
-        return str(self.param("domain_type", "qemu"))
+        """The profile's domain type where the host offers it for its architecture (a profile may say
+        'auto'), else kvm, else qemu, else the first type offered."""
+        caps = xmlsafe.fromstring(self.conn.getCapabilities(), "capabilities XML")
+        offered = [d.get("type") for g in caps.findall("guest")
+                   if g.find("arch") is not None and g.find("arch").get("name") == self.host_arch
+                   for d in g.findall("arch/domain")]
+        requested = str(self.param("domain_type", ""))
+        for choice in [requested, "kvm", "qemu"] + offered:
+            if choice in offered:
+                return choice
+        return requested
 
     def plain_model(self):
         """A model of the host's architecture every CPU of it can run: qemu64 on x86, else the first."""

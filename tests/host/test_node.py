@@ -206,14 +206,14 @@ class NodeMemoryParameters(CertTest):
 
 class NodeIdentity(CertTest):
     """
-    :avocado: tags=area:host,cap:host.identity
+    :avocado: tags=area:host
     """
 
     def test_cpu_map(self):
         """
         The CPU map has one entry per CPU and counts the online ones.
 
-        :avocado: tags=api:virNodeGetCPUMap
+        :avocado: tags=cap:host.identity,api:virNodeGetCPUMap
         """
         ncpus, cpumap, online = self.conn.getCPUMap(0)
         self.assertGreater(ncpus, 0)
@@ -225,7 +225,7 @@ class NodeIdentity(CertTest):
         """
         The security model and DOI are those of the capabilities' first <secmodel>.
 
-        :avocado: tags=api:virNodeGetSecurityModel
+        :avocado: tags=cap:host.identity,api:virNodeGetSecurityModel
         """
         model, doi = self.conn.getSecurityModel()
         caps = xmlsafe.fromstring(self.conn.getCapabilities(), "capabilities XML")
@@ -240,7 +240,7 @@ class NodeIdentity(CertTest):
         """
         The host's SMBIOS information is a <sysinfo> document (or refused where the host has none).
 
-        :avocado: tags=api:virConnectGetSysinfo
+        :avocado: tags=cap:host.sysinfo,api:virConnectGetSysinfo
         """
         try:
             xml = self.conn.getSysinfo(0)

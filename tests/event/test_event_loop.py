@@ -1,0 +1,92 @@
+"""libvirt's default event loop as applications use it: timers and file handle watches."""
+
+import os
+
+import libvirt
+
+from avocado_cert.testing import CertTest, events
+
+
+class EventLoop(CertTest):
+    """
+    :avocado: tags=area:event,cap:event.loop
+    """
+
+    def setUp(self):
+        events.start_loop()
+        super().setUp()
+
+    def test_timeout(self):
+        """
+        A timer fires repeatedly at its interval; disabled (-1) it stops; removed it is gone.
+
+        :avocado: tags=api:virEventAddTimeout,api:virEventUpdateTimeout,api:virEventRemoveTimeout
+        """
+        fired = []
+        timer = libvirt.virEventAddTimeout(20, lambda timer_id, opaque: fired.append(opaque), "acert")
+        self.assertGreaterEqual(timer, 0)
+        self.objects.on_cleanup("event timer", self._remove_timeout, timer)
+        self.wait_for(lambda: len(fired) >= 3, 5.0, what="three timer callbacks")
+        self.assertEqual(set(fired), {"acert"})
+        libvirt.virEventUpdateTimeout(timer, -1)
+        settled = len(fired)
+        probe_fired = []
+        probe = libvirt.virEventAddTimeout(300, lambda t, o: probe_fired.append(t), None)
+        self.wait_for(lambda: probe_fired, 5.0, what="a loop iteration after disabling")
+        libvirt.virEventRemoveTimeout(probe)
+        # One callback may already have been dispatched when the update came.
+        self.assertLessEqual(len(fired), settled + 1, "a disabled timer kept firing")
+        stopped_at = len(fired)
+        libvirt.virEventUpdateTimeout(timer, 10)
+        self.wait_for(lambda: len(fired) > stopped_at, 5.0, what="the re-enabled timer")
+        self.assertEqual(libvirt.virEventRemoveTimeout(timer), 0)
+        self.objects.forget("event timer")
+        after = len(fired)
+        probe_fired = []
+        probe = libvirt.virEventAddTimeout(100, lambda t, o: probe_fired.append(t), None)
+        self.wait_for(lambda: probe_fired, 5.0, what="a loop iteration after the removal")
+        libvirt.virEventRemoveTimeout(probe)
+        self.assertLessEqual(len(fired), after + 1, "a removed timer kept firing")
+
+    def test_handle(self):
+        """
+        A watch on a pipe calls back READABLE once data is written; with no events watched it stays
+        quiet; removed it is gone.
+
+        :avocado: tags=api:virEventAddHandle,api:virEventUpdateHandle,api:virEventRemoveHandle
+        """
+        read_fd, write_fd = os.pipe()
+        self.objects.on_cleanup("pipe", self._close, read_fd, write_fd)
+        calls = []
+        watch = libvirt.virEventAddHandle(
+            read_fd, libvirt.VIR_EVENT_HANDLE_READABLE, lambda w, fd, ev, opaque: calls.append((fd, ev, opaque)), "acert"
+        )
+        self.assertGreaterEqual(watch, 0)
+        self.objects.on_cleanup("event handle", self._remove_handle, watch)
+        os.write(write_fd, b"x")
+        self.wait_for(lambda: calls, 5.0, what="the READABLE callback")
+        fd, ev, opaque = calls[0]
+        self.assertEqual((fd, opaque), (read_fd, "acert"))
+        self.assertTrue(ev & libvirt.VIR_EVENT_HANDLE_READABLE, f"events {ev:#x} without READABLE")
+        libvirt.virEventUpdateHandle(watch, 0)
+        seen = len(calls)
+        # Data is still unread: a watch still asking for READABLE would keep firing.
+        probe = libvirt.virEventAddTimeout(300, lambda t, o: calls.append("timer"), None)
+        self.wait_for(lambda: "timer" in calls, 5.0, what="a loop iteration after the update")
+        libvirt.virEventRemoveTimeout(probe)
+        self.assertEqual([c for c in calls[seen:] if c != "timer"], [], "the watch fired with no events asked")
+        self.assertEqual(libvirt.virEventRemoveHandle(watch), 0)
+        self.objects.forget("event handle")
+
+    @staticmethod
+    def _remove_timeout(timer):
+        libvirt.virEventRemoveTimeout(timer)
+
+    @staticmethod
+    def _remove_handle(watch):
+        libvirt.virEventRemoveHandle(watch)
+
+    @staticmethod
+    def _close(*fds):
+        for fd in fds:
+            os.close(fd)
