@@ -175,7 +175,9 @@ class _Writer:
     def add(self, name, data):
         size = len(data)
         if size > self.limits.member_size:
-            raise CertError(f"{name} is too large for a bundle ({size} bytes, limit {self.limits.member_size})")
+            raise CertError(
+                f"{name} is too large for a bundle ({size} bytes, limit {self.limits.member_size})"
+            )
         self.total += size
         if self.total > self.limits.total_size:
             raise CertError(f"the job is too large for a bundle (limit {self.limits.total_size} bytes)")

@@ -73,7 +73,9 @@ class Reproduction:
 
 
 def _keep(name):
-    return name in (layout.MANIFEST, layout.REPORT, layout.SUITE) or name.startswith(("profiles/", "criteria/"))
+    return name in (layout.MANIFEST, layout.REPORT, layout.SUITE) or name.startswith(
+        ("profiles/", "criteria/")
+    )
 
 
 def _json(kept, name, bundle_path):
@@ -88,7 +90,10 @@ def _json(kept, name, bundle_path):
 def select(report, failed=False, variant_ids=()):
     """The report's records to rerun: all of them, the failed ones, and/or those of some variants."""
     names = {f.name for f in dataclasses.fields(results.Record)}
-    recs = [results.Record.from_dict({k: v for k, v in e.items() if k in names}) for e in report.get("tests") or []]
+    recs = [
+        results.Record.from_dict({k: v for k, v in e.items() if k in names})
+        for e in report.get("tests") or []
+    ]
     known = sorted({rec.variant for rec in recs})
     unknown = [vid for vid in variant_ids if vid not in known]
     if unknown:
@@ -123,7 +128,7 @@ def _local_test(test, root):
         path, method = test, ""
     prefix = root.rstrip("/") + "/"
     if path.startswith(prefix):
-        path = os.path.join(paths.suite_dir(), *path[len(prefix):].split("/"))
+        path = os.path.join(paths.suite_dir(), *path[len(prefix) :].split("/"))
     if not os.path.isfile(path):
         raise CertError(f"test file {path} is not on this host")
     return f"{path}:{method}" if method else path
@@ -205,18 +210,24 @@ def reproduce(bundle_path, work_dir=None, failed=False, variant_ids=(), limits=N
             job_dir = os.path.realpath(os.path.join(results_dir, "latest"))
             if not os.path.isfile(os.path.join(job_dir, "results.json")):
                 last = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or ["no output"]
-                raise CertError(f"the rerun of variant {variant} did not run (exit {done.returncode}): {last[0]}")
+                raise CertError(
+                    f"the rerun of variant {variant} did not run (exit {done.returncode}): {last[0]}"
+                )
             plan.jobs.append((variant, job_dir, done.returncode))
             new = _new_outcomes(job_dir, variant, profile_name)
             for rec in group:
                 point = Point(_relative(rec.test, root), variant, profile_name, rec.outcome)
-                point.new_outcome, point.reason = new.get((local[rec.id], variant), (outcome.MISSING, "no result"))
+                point.new_outcome, point.reason = new.get(
+                    (local[rec.id], variant), (outcome.MISSING, "no result")
+                )
                 plan.points.append(point)
     except (KeyError, TypeError, AttributeError) as details:
-        raise CertError(f"malformed bundle content ({type(details).__name__}: {details})", bundle_path) from None
+        raise CertError(
+            f"malformed bundle content ({type(details).__name__}: {details})", bundle_path
+        ) from None
     return plan
 
 
 def _relative(test, root):
     prefix = root.rstrip("/") + "/"
-    return test[len(prefix):] if test.startswith(prefix) else test
+    return test[len(prefix) :] if test.startswith(prefix) else test

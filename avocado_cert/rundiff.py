@@ -24,7 +24,7 @@ class Run:
 
     def key(self, test):
         prefix = self.root.rstrip("/") + "/"
-        return test[len(prefix):] if test.startswith(prefix) else test
+        return test[len(prefix) :] if test.startswith(prefix) else test
 
 
 def load(ref, limits=None):
@@ -59,7 +59,10 @@ def _checked(rep, where):
 
 def outcomes(run):
     """{(relative test, variant): (outcome, area)} of a run."""
-    return {(run.key(t["test"]), t["variant"]): (t["outcome"], t.get("area") or "unknown") for t in run.report["tests"]}
+    return {
+        (run.key(t["test"]), t["variant"]): (t["outcome"], t.get("area") or "unknown")
+        for t in run.report["tests"]
+    }
 
 
 def area_scores(points):

@@ -30,7 +30,9 @@ def suite_files(root=None):
     root = root or paths.suite_dir()
     found = []
     for top, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not os.path.islink(os.path.join(top, d)))
+        dirs[:] = sorted(
+            d for d in dirs if d not in SKIPPED_DIRS and not os.path.islink(os.path.join(top, d))
+        )
         for name in files:
             full = os.path.join(top, name)
             if name.endswith(SKIPPED_SUFFIXES) or os.path.islink(full) or not os.path.isfile(full):

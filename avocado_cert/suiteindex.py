@@ -8,6 +8,7 @@ combines them. Imported bases are not followed: the suite keeps its test methods
 """
 
 import ast
+import functools
 import re
 
 DIRECTIVE_RE = re.compile(r"^\s*:avocado:[ \t]+([a-zA-Z0-9][a-zA-Z0-9_:,=\-.]*)\s*$")
@@ -23,7 +24,7 @@ def tags_of(docstring):
     for item in directives(docstring):
         if not item.startswith("tags="):
             continue
-        for tag in item[len("tags="):].split(","):
+        for tag in item[len("tags=") :].split(","):
             if tag:
                 key, _sep, value = tag.partition(":")
                 tags.setdefault(key, set())
@@ -90,6 +91,14 @@ def _class_info(name, classes, seen=()):
 
 def tests_in_source(source, where="<source>"):
     """[(Class.method, {tag key: set of values})] of one test file's source, in file order."""
+    return [
+        (name, {key: set(values) for key, values in tags.items()}) for name, tags in _tests(source, where)
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _tests(source, where):
+    """The parse of one source, kept: a service verifies many bundles of the same released suite."""
     try:
         tree = ast.parse(source, filename=where)
     except (SyntaxError, ValueError):

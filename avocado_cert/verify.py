@@ -24,6 +24,7 @@ from avocado_cert.datafile import check_mapping, sha256_bytes
 from avocado_cert.errors import CertError
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML was built with it
 SHOWN = 3  # problems named in one rule's detail; the count says how many more
 
 
@@ -161,28 +162,42 @@ class Context:
         if "root" not in self.cache:
             self.cache["root"] = self.suite["root"].rstrip("/") + "/"
         root = self.cache["root"]
-        return test[len(root):] if test.startswith(root) else test
+        return test[len(root) :] if test.startswith(root) else test
 
     def criteria_of(self, name):
+        key = ("criteria", name)
+        if key not in self.cache:
+            self.cache[key] = self._criteria_of(name)
+        return self.cache[key]
+
+    def profile_of(self, name):
+        key = ("profile", name)
+        if key not in self.cache:
+            self.cache[key] = self._profile_of(name)
+        return self.cache[key]
+
+    def _criteria_of(self, name):
         entry = self.manifest["criteria"].get(name)
         if not isinstance(entry, dict) or "file" not in entry:
             raise Broken(f"{layout.MANIFEST}: no criteria for profile '{name}'")
         raw = self.raw(entry["file"])
         try:
-            document = yaml.safe_load(raw)
+            document = yaml.load(raw, Loader=SAFE_LOADER)
             return criteria_mod.parse(document, raw, entry["file"])
         except (yaml.YAMLError, CertError) as details:
             raise Broken(f"{entry['file']}: {str(details).splitlines()[0]}") from None
 
-    def profile_of(self, name):
+    def _profile_of(self, name):
         entry = self.manifest["profiles"].get(name)
         if not isinstance(entry, dict) or "file" not in entry:
             raise Broken(f"{layout.MANIFEST}: no profile file for profile '{name}'")
         raw = self.raw(entry["file"])
         try:
-            document = yaml.safe_load(raw)
+            document = yaml.load(raw, Loader=SAFE_LOADER)
             data = check_mapping(document, profile.PROFILE_FIELDS, "profile", entry["file"])
-            data["axes"] = profile._check_axes(data["axes"], entry["file"])  # pylint: disable=protected-access
+            data["axes"] = profile._check_axes(
+                data["axes"], entry["file"]
+            )  # pylint: disable=protected-access
         except (yaml.YAMLError, CertError) as details:
             raise Broken(f"{entry['file']}: {str(details).splitlines()[0]}") from None
         return profile.Profile(path=entry["file"], sha256=sha256_bytes(raw), **data)
@@ -204,8 +219,10 @@ def rule_structure(ctx):
             problems.append(f"manifest lists {details}")
         if name in (layout.MANIFEST, layout.SIGNATURE):
             problems.append(f"the manifest lists {name} itself")
-        if not isinstance(entry, dict) or not SHA256_RE.match(str(entry.get("sha256", ""))) or not isinstance(
-            entry.get("size"), int
+        if (
+            not isinstance(entry, dict)
+            or not SHA256_RE.match(str(entry.get("sha256", "")))
+            or not isinstance(entry.get("size"), int)
         ):
             problems.append(f"manifest entry of {name} has no sha256 and size")
     needed = list(layout.REQUIRED_JOB_FILES) + [layout.SUITE]
@@ -252,7 +269,9 @@ def rule_suite(ctx):
         member = ctx.members.get(f"{layout.SUITE_FILES}/{rel}")
         if member is None or member.sha256 != digest:
             problems.append(f"test file {rel} is missing or differs from the suite's list")
-    bundled = {n[len(layout.SUITE_FILES) + 1:] for n in ctx.members if n.startswith(layout.SUITE_FILES + "/")}
+    bundled = {
+        n[len(layout.SUITE_FILES) + 1 :] for n in ctx.members if n.startswith(layout.SUITE_FILES + "/")
+    }
     problems.extend(f"test file {rel} is not part of the suite hash" for rel in sorted(bundled - set(files)))
     version = str(suite.get("version", ""))
     if version != str((ctx.report.get("suite") or {}).get("version")):
@@ -261,9 +280,15 @@ def rule_suite(ctx):
         return False, _listing(problems)
     released = ctx.releases.get(recomputed)
     if released is None:
-        return False, f"suite {version} sha256 {recomputed[:16]} is not a released suite (a development tree?)"
+        return (
+            False,
+            f"suite {version} sha256 {recomputed[:16]} is not a released suite (a development tree?)",
+        )
     if released != version:
-        return False, f"suite hash {recomputed[:16]} is release {released}, but the bundle says version {version}"
+        return (
+            False,
+            f"suite hash {recomputed[:16]} is release {released}, but the bundle says version {version}",
+        )
     return True, f"released suite {version} (sha256 {recomputed[:16]}, {len(files)} files)"
 
 
@@ -394,7 +419,9 @@ def _summary(prof_score):
             (c.get("id"), c.get("status"), c.get("outcome"), c.get("accepted"))
             for c in prof_score.get("capabilities") or []
         ],
-        "areas": {name: (a.get("tests"), a.get("score")) for name, a in (prof_score.get("areas") or {}).items()},
+        "areas": {
+            name: (a.get("tests"), a.get("score")) for name, a in (prof_score.get("areas") or {}).items()
+        },
     }
 
 
@@ -430,7 +457,9 @@ def rule_verdict(ctx):
         mine = _summary(computed)
         for key in ("verdict", "failed_required", "incomplete_required", "capabilities", "areas"):
             if claimed[key] != mine[key]:
-                problems.append(f"profile '{name}': the report's {key.replace('_', ' ')} differ from the raw results'")
+                problems.append(
+                    f"profile '{name}': the report's {key.replace('_', ' ')} differ from the raw results'"
+                )
     if problems:
         return False, _listing(problems)
     counted = sum(1 for rec in recs if rec.outcome != outcome.MISSING)
@@ -455,7 +484,9 @@ def rule_environment(ctx):
         target = targets.get(params.get("uri")) or {}
         driver = str(params.get("driver", ""))
         if target and driver and str(target.get("driver", "")).lower() != driver.lower():
-            problems.append(f"variant {variant['id']} is driver {driver}, the host reported {target.get('driver')}")
+            problems.append(
+                f"variant {variant['id']} is driver {driver}, the host reported {target.get('driver')}"
+            )
     suite_version = (env.get("host") or {}).get("suite_version")
     if suite_version != (rep.get("suite") or {}).get("version"):
         problems.append(f"the environment was recorded by suite {suite_version}, not the report's")
@@ -471,7 +502,10 @@ def rule_environment(ctx):
         problems.append("the report's host safety record is not host-safety.json")
     if problems:
         return False, _listing(problems)
-    return True, f"{len(targets)} target(s) recorded, consistent with {len(listed)} variant(s) and the results"
+    return (
+        True,
+        f"{len(targets)} target(s) recorded, consistent with {len(listed)} variant(s) and the results",
+    )
 
 
 def rule_waivers(ctx):
@@ -495,7 +529,9 @@ def rule_waivers(ctx):
             if known is None or known.to_dict() != waiver:
                 problems.append(f"the waiver of {cap.get('id')} on '{name}' is not in the criteria")
             elif known.expired(today):
-                problems.append(f"the waiver of {cap.get('id')} on '{name}' expired on {known.expires} and was applied")
+                problems.append(
+                    f"the waiver of {cap.get('id')} on '{name}' expired on {known.expires} and was applied"
+                )
     if problems:
         return False, _listing(problems)
     return True, f"{applied} waiver(s) applied, none expired on {today}"

@@ -23,7 +23,12 @@ VARIANTS = 10
 
 # The synthetic job the selftests use too, made bigger here.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from selftests.offline_job import make_home, make_job, use_home, write  # noqa: E402 pylint: disable=wrong-import-position
+from selftests.offline_job import (
+    make_home,
+    make_job,
+    use_home,
+    write,
+)  # noqa: E402 pylint: disable=wrong-import-position
 
 
 def median_time(func, runs):
@@ -49,7 +54,9 @@ def main():
         time.sleep(0.05)  # the job starts after the suite was written, as a real one does
         job_dir = os.path.join(tmp, "job")
         suite_hash, count = make_job(job_dir)
-        write(os.path.join(tmp, "releases.yaml"), f"releases:\n  - {{version: \"0.1.0\", sha256: {suite_hash}}}\n")
+        write(
+            os.path.join(tmp, "releases.yaml"), f'releases:\n  - {{version: "0.1.0", sha256: {suite_hash}}}\n'
+        )
 
         from avocado_cert import bundle, signing, suitehash, verify
 
@@ -65,24 +72,40 @@ def main():
         if not result.ok:
             print("verification failed: " + "; ".join(f"{r.name}: {r.detail}" for r in result.failed))
             return 1
-        verify_median, verify_times = median_time(lambda: verify.verify(output, public, releases=releases), args.runs)
+        verify_median, verify_times = median_time(
+            lambda: verify.verify(output, public, releases=releases), args.runs
+        )
         members = len(bundle.job_files(job_dir))
         size = os.path.getsize(output)
         print(f"job: {count} results, {members} job files, bundle {size / 1e6:.1f} MB")
-        print(f"bundle: median {bundle_median:.2f} s over {args.runs} runs ({', '.join(f'{t:.2f}' for t in bundle_times)})")
-        print(f"verify: median {verify_median:.2f} s over {args.runs} runs ({', '.join(f'{t:.2f}' for t in verify_times)})")
+        print(
+            f"bundle: median {bundle_median:.2f} s over {args.runs} runs ({', '.join(f'{t:.2f}' for t in bundle_times)})"
+        )
+        print(
+            f"verify: median {verify_median:.2f} s over {args.runs} runs ({', '.join(f'{t:.2f}' for t in verify_times)})"
+        )
         if args.cli:
             avocado = os.path.join(os.path.dirname(sys.executable), "avocado")
             cli_bundle, _t = median_time(
                 lambda: subprocess.run(
-                    [avocado, "cert", "bundle", job_dir, "--key", key_path, "-o", output], check=True, capture_output=True
+                    [avocado, "cert", "bundle", job_dir, "--key", key_path, "-o", output],
+                    check=True,
+                    capture_output=True,
                 ),
                 args.runs,
             )
             cli_verify, _t = median_time(
                 lambda: subprocess.run(
-                    [avocado, "cert", "verify", output, "--pubkey", key_path + ".pub", "--releases",
-                     os.path.join(tmp, "releases.yaml")],
+                    [
+                        avocado,
+                        "cert",
+                        "verify",
+                        output,
+                        "--pubkey",
+                        key_path + ".pub",
+                        "--releases",
+                        os.path.join(tmp, "releases.yaml"),
+                    ],
                     check=True,
                     capture_output=True,
                 ),

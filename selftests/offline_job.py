@@ -64,7 +64,12 @@ def make_job(job_dir, fail_rate=0.02, seed=1, statuses=None, drop=0, started=Non
     """Write the job; statuses maps 'rel:Class.method;variant' -> status; drop leaves out results.
 
     Returns (suite sha256, number of results)."""
-    from avocado_cert import jobreport, session, suiteindex, suitehash  # pylint: disable=import-outside-toplevel
+    from avocado_cert import (
+        jobreport,
+        session,
+        suiteindex,
+        suitehash,
+    )  # pylint: disable=import-outside-toplevel
 
     plan = session.plan("bench")
     suite, contents = suitehash.snapshot()
@@ -77,7 +82,11 @@ def make_job(job_dir, fail_rate=0.02, seed=1, statuses=None, drop=0, started=Non
             for variant in plan.variants:
                 number += 1
                 name = f"{root}/{rel}:{test}"
-                expected[(name, variant.id)] = {"area": "bench", "caps": ("bench.one",), "apis": ("virConnectOpen",)}
+                expected[(name, variant.id)] = {
+                    "area": "bench",
+                    "caps": ("bench.one",),
+                    "apis": ("virConnectOpen",),
+                }
                 if number <= drop:
                     continue
                 logdir = os.path.join(job_dir, "test-results", f"{number:05d}-{rel.replace('/', '_')}_{test}")

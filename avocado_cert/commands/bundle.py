@@ -11,9 +11,16 @@ HELP = "Bundle a certification job: results, report, environment, profile, crite
 
 def configure(parser):
     parser.add_argument("cert_bundle_job", metavar="JOB_DIR", help="A job results directory, or 'latest'")
-    parser.add_argument("--key", dest="cert_bundle_key", metavar="KEY", required=True, help="Private key (keygen)")
     parser.add_argument(
-        "-o", "--output", dest="cert_bundle_output", metavar="FILE", required=True, help="Bundle to write (.tar.gz)"
+        "--key", dest="cert_bundle_key", metavar="KEY", required=True, help="Private key (keygen)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        dest="cert_bundle_output",
+        metavar="FILE",
+        required=True,
+        help="Bundle to write (.tar.gz)",
     )
 
 

@@ -12,7 +12,10 @@ DIFFERENT = 1
 def configure(parser):
     parser.add_argument("cert_reproduce_bundle", metavar="FILE", help="The bundle (.tar.gz)")
     parser.add_argument(
-        "--failed", dest="cert_reproduce_failed", action="store_true", help="Only the failed test x variant points"
+        "--failed",
+        dest="cert_reproduce_failed",
+        action="store_true",
+        help="Only the failed test x variant points",
     )
     parser.add_argument(
         "--variant",
@@ -28,7 +31,9 @@ def configure(parser):
         metavar="DIR",
         help="Where the reruns' job results go (default: a new folder under the system's temp folder)",
     )
-    parser.add_argument("--json", dest="cert_reproduce_json", action="store_true", help="Machine-readable output")
+    parser.add_argument(
+        "--json", dest="cert_reproduce_json", action="store_true", help="Machine-readable output"
+    )
 
 
 def run(config, out):
@@ -50,7 +55,9 @@ def run(config, out):
         out(f"rerun of {variant}: {job_dir} (exit {code})")
     for point in result.points:
         mark = "same" if point.same else "DIFFERENT"
-        out(f"  {mark:<9} {point.bundle_outcome:>11} -> {point.new_outcome:<11} {point.test} [{point.variant}]")
+        out(
+            f"  {mark:<9} {point.bundle_outcome:>11} -> {point.new_outcome:<11} {point.test} [{point.variant}]"
+        )
     same = sum(1 for point in result.points if point.same)
     verdict = "REPRODUCED" if result.ok else "NOT REPRODUCED"
     out(f"{verdict}: {same} of {len(result.points)} outcomes as in the bundle")

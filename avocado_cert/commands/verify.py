@@ -29,7 +29,9 @@ def configure(parser):
         metavar="DIR",
         help="Folder of published criteria (VERSION.yaml; default: the suite's data/criteria)",
     )
-    parser.add_argument("--json", dest="cert_verify_json", action="store_true", help="Machine-readable output")
+    parser.add_argument(
+        "--json", dest="cert_verify_json", action="store_true", help="Machine-readable output"
+    )
 
 
 def render(result):
@@ -50,7 +52,9 @@ def run(config, out):
     signing.load_public(pubkey_path)  # a bad key file is one line naming it, before anything else
     releases = suitehash.load_releases(config.get("cert_verify_releases"))
     published = verify.load_published_criteria(config.get("cert_verify_criteria_dir"))
-    result = verify.verify(path, read_bytes(pubkey_path, "public key"), releases=releases, published_criteria=published)
+    result = verify.verify(
+        path, read_bytes(pubkey_path, "public key"), releases=releases, published_criteria=published
+    )
     if config.get("cert_verify_json"):
         out(json.dumps(result.to_dict(), indent=1, sort_keys=True))
     elif result.fatal:

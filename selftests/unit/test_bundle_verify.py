@@ -128,7 +128,9 @@ def test_a_missing_result_is_named(home, tmp_path, key):
 
 
 def test_an_expired_waiver_applied_is_found(home, tmp_path, key):
-    job_dir, releases = job(home, tmp_path, criteria=WAIVED, statuses={"bench/test_0000.py:Bench0.test_00;test-a0": "FAIL"})
+    job_dir, releases = job(
+        home, tmp_path, criteria=WAIVED, statuses={"bench/test_0000.py:Bench0.test_00;test-a0": "FAIL"}
+    )
 
     def apply_waiver(rep):
         prof = rep["score"]["profiles"]["bench"]
@@ -147,7 +149,9 @@ def test_an_expired_waiver_applied_is_found(home, tmp_path, key):
 
 def test_a_backdated_score_is_found(home, tmp_path, key):
     job_dir, releases = job(home, tmp_path)
-    edit_json(os.path.join(job_dir, "cert", "report.json"), lambda rep: rep["score"].update(scored_on="2025-12-01"))
+    edit_json(
+        os.path.join(job_dir, "cert", "report.json"), lambda rep: rep["score"].update(scored_on="2025-12-01")
+    )
     out = str(tmp_path / "b.tar.gz")
     bundle.build(job_dir, key[0], out)
     result = verify.verify(out, key[1], releases=releases)
@@ -186,7 +190,10 @@ def test_bundling_refuses_a_suite_changed_since_the_job(home, tmp_path, key):
     "damage, message",
     [
         (lambda job_dir: os.unlink(os.path.join(job_dir, "cert", "report.json")), "not a certification job"),
-        (lambda job_dir: open(os.path.join(job_dir, "cert", "report.json"), "w").write("{"), "malformed JSON"),
+        (
+            lambda job_dir: open(os.path.join(job_dir, "cert", "report.json"), "w").write("{"),
+            "malformed JSON",
+        ),
         (lambda job_dir: os.unlink(os.path.join(job_dir, "results.json")), "no results.json"),
     ],
 )

@@ -46,7 +46,9 @@ def test_another_key_is_named(tmp_path):
     assert not ok and "signed by another key" in detail
 
 
-@pytest.mark.parametrize("document", [b"", b"{}", b"not json", b'{"algorithm": "ed25519", "signature": "!!"}'])
+@pytest.mark.parametrize(
+    "document", [b"", b"{}", b"not json", b'{"algorithm": "ed25519", "signature": "!!"}']
+)
 def test_malformed_signature(tmp_path, document):
     signing.generate(str(tmp_path / "a"))
     ok, detail = signing.check(signing.load_public(str(tmp_path / "a.pub")), b"m", document)

@@ -102,7 +102,9 @@ def _avocado_view(path):
 
 def test_agrees_with_avocado_on_the_example(tmp_path):
     path = tmp_path / "test_example.py"
-    path.write_text(SOURCE.replace("from somewhere import NetworkTest", "from avocado import Test as NetworkTest"))
+    path.write_text(
+        SOURCE.replace("from somewhere import NetworkTest", "from avocado import Test as NetworkTest")
+    )
     mine = sorted(suiteindex.tests_in_source(path.read_text()))
     assert mine == _avocado_view(str(path))
 
