@@ -252,3 +252,26 @@ class NodeIdentity(CertTest):
         self.assertEqual(root.tag, "sysinfo")
         self.assertTrue(root.get("type"), "sysinfo names no type")
         self.assertTrue(len(root), "sysinfo is empty")
+
+
+class NodeSEV(CertTest):
+    """
+    :avocado: tags=area:host,cap:host.sev
+    """
+
+    def test_sev_info(self):
+        """
+        On an AMD SEV host the platform's certificates and memory encryption parameters are reported.
+
+        :avocado: tags=api:virNodeGetSEVInfo
+        """
+        try:
+            info = self.conn.getSEVInfo(0)
+        except libvirt.libvirtError as err:
+            if err.get_error_code() in (libvirt.VIR_ERR_OPERATION_UNSUPPORTED, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED):
+                self.skip_because(f"the host offers no AMD SEV: {err.get_error_message()}")
+            raise
+        for key in ("pdh", "cert-chain", "cbitpos", "reduced-phys-bits"):
+            self.assertIn(key, info, f"SEV info lacks {key}: {sorted(info)}")
+        self.assertTrue(info["pdh"], "empty platform Diffie-Hellman key")
+        self.assertGreater(info["cbitpos"], 0, "no C-bit position")
