@@ -19,6 +19,9 @@ def data_files(*tops):
     return sorted(found.items())
 
 
+CATALOG = ["flask>=3.0", "sqlalchemy>=2.0", "alembic>=1.12", "gunicorn>=22", "psycopg[binary]>=3.1"]
+
+
 def version():
     with open(os.path.join(HERE, "avocado_cert", "version.py"), encoding="utf-8") as src:
         scope = {}
@@ -36,6 +39,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["avocado_cert", "avocado_cert.*"]),
     include_package_data=True,
+    package_data={"avocado_cert.catalog": ["templates/*", "migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},
     data_files=data_files("cfg", "data", "tests"),
     install_requires=[
         "avocado-framework>=113",
@@ -49,8 +53,9 @@ setup(
         "Pillow",  # screenshots are checked as images; Avocado-VT also wants it
     ],
     extras_require={
-        "catalog": [],
-        "dev": ["pytest"],
+        # The catalog service: Flask on gunicorn, SQLAlchemy with Alembic migrations, psycopg for PostgreSQL.
+        "catalog": CATALOG,
+        "dev": ["pytest", "selenium>=4.11"] + CATALOG,
     },
     entry_points={
         "avocado.plugins.init": [

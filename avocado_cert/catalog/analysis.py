@@ -1,0 +1,192 @@
+"""Results analysis across the published catalog, measured from the stored evidence:
+the support matrix per driver (which APIs pass, fail or are unsupported, per driver and libvirt
+version), the APIs that fail most across products, and regressions between versions of a product."""
+
+import re
+import threading
+from collections import Counter, defaultdict
+
+from sqlalchemy import case, func, select, tuple_
+
+from avocado_cert import outcome
+from avocado_cert.catalog.models import (
+    PUBLISHED,
+    ApiResult,
+    Certification,
+    Product,
+    ProductVersion,
+    Vendor,
+)
+
+FAILING = (outcome.FAIL, outcome.ERROR)
+_cache = {}
+_lock = threading.Lock()
+
+
+def version_key(version):
+    """Natural order of version strings: 1.10 after 1.9, text parts compared as text."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|[^\d.]+", version)
+    )
+
+
+def generation(session):
+    """Changes whenever the published catalog does: the key of the cached analyses."""
+    row = session.execute(
+        select(func.count(Certification.id), func.max(Certification.updated_at), func.max(Certification.id))
+    ).one()
+    return tuple(str(value) for value in row)
+
+
+def cached(session, name, compute):
+    key = (str(session.get_bind().url), name)
+    gen = generation(session)
+    with _lock:
+        hit = _cache.get(key)
+        if hit and hit[0] == gen:
+            return hit[1]
+    value = compute(session)
+    with _lock:
+        _cache[key] = (gen, value)
+    return value
+
+
+def _published():
+    return select(Certification.id).where(Certification.status == PUBLISHED)
+
+
+def support_matrix(session):
+    """{driver: {"versions": [...], "apis": {api: {version: Counter(outcome)}}}} over published results."""
+    rows = session.execute(
+        select(ApiResult.driver, ApiResult.driver_version, ApiResult.api, ApiResult.outcome, func.count())
+        .where(ApiResult.certification_id.in_(_published()))
+        .group_by(ApiResult.driver, ApiResult.driver_version, ApiResult.api, ApiResult.outcome)
+    ).all()
+    matrix = defaultdict(lambda: {"versions": set(), "apis": defaultdict(lambda: defaultdict(Counter))})
+    for driver, version, api, result, count in rows:
+        entry = matrix[driver]
+        entry["versions"].add(version)
+        entry["apis"][api][version][result] += count
+    out = {}
+    for driver in sorted(matrix):
+        entry = matrix[driver]
+        versions = sorted(entry["versions"], key=version_key)
+        apis = {}
+        for api in sorted(entry["apis"]):
+            apis[api] = {v: dict(entry["apis"][api][v]) for v in versions if v in entry["apis"][api]}
+        out[driver] = {"versions": versions, "apis": apis}
+    return out
+
+
+def cell_state(counts):
+    """One word for a matrix cell: pass (all passed), fail (any failed), unsupported, or mixed."""
+    if not counts:
+        return ""
+    total = sum(counts.values())
+    if counts.get(outcome.PASS, 0) == total:
+        return "pass"
+    if any(counts.get(o, 0) for o in FAILING):
+        return "fail"
+    if counts.get(outcome.UNSUPPORTED, 0) == total:
+        return "unsupported"
+    return "mixed"
+
+
+def failing_apis(session, limit=25):
+    """[(api, failing certifications, certifications measured, products)] most failing first."""
+    failing = func.sum(case((ApiResult.outcome.in_(FAILING), 1), else_=0))  # pylint: disable=E1111
+    rows = session.execute(
+        select(
+            ApiResult.api,
+            failing.label("failing"),
+            func.count(func.distinct(ApiResult.certification_id)),
+        )
+        .where(ApiResult.certification_id.in_(_published()))
+        .group_by(ApiResult.api)
+        .having(failing > 0)
+        .order_by(failing.desc(), ApiResult.api)
+        .limit(limit)
+    ).all()
+    return [(api, int(fails), int(total)) for api, fails, total in rows]
+
+
+def _latest_per_version(session, product_id=None):
+    """{product id: [(version, certification id, verdict)]} of each version's newest published result."""
+    newest = (
+        select(func.max(Certification.id))
+        .where(Certification.status == PUBLISHED)
+        .group_by(Certification.product_version_id)
+    )
+    query = (
+        select(ProductVersion.product_id, ProductVersion.version, Certification.id, Certification.verdict)
+        .join(Certification, Certification.product_version_id == ProductVersion.id)
+        .where(Certification.id.in_(newest))
+    )
+    if product_id is not None:
+        query = query.where(ProductVersion.product_id == product_id)
+    found = defaultdict(list)
+    for pid, version, cert_id, verdict in session.execute(query):
+        found[pid].append((version, cert_id, verdict))
+    for versions in found.values():
+        versions.sort(key=lambda item: version_key(item[0]))
+    return found
+
+
+def regressions(session, product_id=None):
+    """Between consecutive versions of a product: the verdict lost and the APIs that passed before
+    and no longer do. [{vendor, product, from, to, verdict, apis: [(driver, api, before, after)]}]"""
+    by_product = _latest_per_version(session, product_id)
+    pairs = {}
+    for pid, versions in by_product.items():
+        for (old_v, old_id, old_verdict), (new_v, new_id, new_verdict) in zip(versions, versions[1:]):
+            pairs[(old_id, new_id)] = (pid, old_v, new_v, old_verdict, new_verdict)
+    if not pairs:
+        return []
+    old, new = ApiResult.__table__.alias("old"), ApiResult.__table__.alias("new")
+    lost = defaultdict(list)
+    keys = list(pairs)
+    for start in range(0, len(keys), 400):  # bounded IN lists
+        chunk = keys[start : start + 400]
+        rows = session.execute(
+            select(
+                old.c.certification_id,
+                new.c.certification_id,
+                old.c.driver,
+                old.c.api,
+                old.c.outcome,
+                new.c.outcome,
+            )
+            .join(new, (new.c.driver == old.c.driver) & (new.c.api == old.c.api))
+            .where(tuple_(old.c.certification_id, new.c.certification_id).in_(chunk))
+            .where(old.c.outcome == outcome.PASS, new.c.outcome != outcome.PASS)
+        ).all()
+        for old_id, new_id, driver, api, before, after in rows:
+            lost[(old_id, new_id)].append((driver, api, before, after))
+    names = dict(
+        (pid, (vendor, prod))
+        for pid, vendor, prod in session.execute(
+            select(Product.id, Vendor.slug, Product.slug)
+            .join(Vendor)
+            .where(Product.id.in_({p[0] for p in pairs.values()}))
+        )
+    )
+    out = []
+    for key, (pid, old_v, new_v, old_verdict, new_verdict) in pairs.items():
+        verdict_lost = old_verdict == "CERTIFIED" and new_verdict != "CERTIFIED"
+        if not lost.get(key) and not verdict_lost:
+            continue
+        vendor, prod = names[pid]
+        out.append(
+            {
+                "vendor": vendor,
+                "product": prod,
+                "from": old_v,
+                "to": new_v,
+                "from_certification": key[0],
+                "to_certification": key[1],
+                "verdict": [old_verdict, new_verdict],
+                "apis": sorted(lost.get(key, [])),
+            }
+        )
+    out.sort(key=lambda r: (-len(r["apis"]), r["vendor"], r["product"], version_key(r["to"])))
+    return out

@@ -1,0 +1,81 @@
+"""A small HTTP client of the catalog's JSON API (standard library only, so uploading needs no extra)."""
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from avocado_cert.errors import CertError
+
+TIMEOUT = 600
+
+
+class Client:
+    def __init__(self, server, token=None, timeout=TIMEOUT):
+        parsed = urllib.parse.urlparse(server or "")
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise CertError(f"not a catalog URL: {server!r} (expected http(s)://HOST[:PORT])")
+        self.base = server.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(
+                request, timeout=self.timeout
+            ) as response:  # nosec: a URL the user gave
+                return response.status, response.read(), response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as details:
+            return details.code, details.read(), details.headers.get("Content-Type", "")
+        except (urllib.error.URLError, OSError) as details:
+            reason = getattr(details, "reason", details)
+            raise CertError(f"cannot reach the catalog at {self.base}: {reason}") from None
+
+    def json(self, method, path, payload=None, ok=(200, 201)):
+        body = json.dumps(payload).encode("utf-8") if payload is not None else None
+        status, data, _kind = self._request(method, path, body, {"Content-Type": "application/json"})
+        document = _decode(data)
+        if status not in ok:
+            raise CertError(f"the catalog answered {status}: {_message(document, data)}")
+        return document
+
+    def raw(self, path):
+        status, data, _kind = self._request("GET", path)
+        if status != 200:
+            raise CertError(f"the catalog answered {status} for {path}")
+        return data
+
+    def upload(self, path, vendor, product, version):
+        """(HTTP status, answer document) of uploading a bundle file."""
+        try:
+            size = os.path.getsize(path)
+            stream = open(path, "rb")  # pylint: disable=consider-using-with
+        except OSError as details:
+            raise CertError(f"cannot read the bundle: {details.strerror}", path) from None
+        quote = urllib.parse.quote
+        url = (
+            f"/api/v1/products/{quote(vendor, '')}/{quote(product, '')}/versions/{quote(version, '')}/bundles"
+        )
+        with stream:
+            status, data, _kind = self._request(
+                "POST", url, stream, {"Content-Type": "application/gzip", "Content-Length": str(size)}
+            )
+        return status, _decode(data) or {"error": data[:200].decode("utf-8", "replace")}
+
+
+def _decode(data):
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _message(document, data):
+    if isinstance(document, dict) and document.get("error"):
+        return str(document["error"])
+    return data[:200].decode("utf-8", "replace").strip() or "no details"

@@ -1,0 +1,72 @@
+"""`avocado cert upload FILE --server URL --token T --product P --product-version V`: submit a bundle
+to a catalog, which verifies it against the vendor's registered key, re-scores and publishes it."""
+
+import json
+
+from avocado_cert.catalog.client import Client
+from avocado_cert.errors import CertError
+
+NAME = "upload"
+HELP = "Upload a result bundle to a certification catalog, which verifies, re-scores and publishes it"
+REJECTED = 1
+
+
+def configure(parser):
+    parser.add_argument("cert_upload_bundle", metavar="FILE", help="The bundle (.tar.gz)")
+    parser.add_argument(
+        "--server", dest="cert_upload_server", metavar="URL", required=True, help="The catalog"
+    )
+    parser.add_argument(
+        "--token", dest="cert_upload_token", metavar="T", required=True, help="Your API token"
+    )
+    parser.add_argument(
+        "--product", dest="cert_upload_product", metavar="P", required=True, help="Product slug"
+    )
+    parser.add_argument(
+        "--product-version",
+        dest="cert_upload_version",
+        metavar="V",
+        required=True,
+        help="The product's version this bundle certifies (registered on the way if new)",
+    )
+    parser.add_argument(
+        "--vendor",
+        dest="cert_upload_vendor",
+        metavar="VENDOR",
+        help="Vendor slug (default: the token's vendor)",
+    )
+    parser.add_argument(
+        "--json", dest="cert_upload_json", action="store_true", help="Machine-readable output"
+    )
+
+
+def run(config, out):
+    client = Client(config.get("cert_upload_server"), config.get("cert_upload_token"))
+    vendor = config.get("cert_upload_vendor")
+    if not vendor:
+        vendor = client.json("GET", "/api/v1/whoami").get("vendor")
+        if not vendor:
+            raise CertError("this token's account belongs to no vendor: name one with --vendor")
+    status, answer = client.upload(
+        config.get("cert_upload_bundle"),
+        vendor,
+        config.get("cert_upload_product"),
+        config.get("cert_upload_version"),
+    )
+    if config.get("cert_upload_json"):
+        out(json.dumps(answer, indent=1, sort_keys=True))
+        return 0 if status in (200, 201) else REJECTED
+    if status == 422:
+        out(f"REJECTED: {answer.get('error')}")
+        for rule in answer.get("rules") or []:
+            out(f"  FAIL  {rule['name']:<12} {rule['detail']}")
+        return REJECTED
+    if status not in (200, 201):
+        raise CertError(f"the catalog answered {status}: {answer.get('error', 'no details')}")
+    state = "accepted" if answer.get("created") else "already uploaded (nothing changed)"
+    out(
+        f"{state}: certification {answer['id']} of {answer['vendor']}/{answer['product']} {answer['version']}"
+    )
+    out(f"status {answer['status']}, verdict {answer['verdict']} (criteria {answer['criteria_version']})")
+    out(f"{client.base}/certifications/{answer['id']}")
+    return 0
