@@ -264,6 +264,9 @@ def build(job_dir, private_key, output, limits=None):
             writer.close()
         os.chmod(temp, 0o644)
         os.replace(temp, output)
+    except OSError as details:
+        os.unlink(temp)
+        raise CertError(f"cannot write the bundle: {details.strerror}", output) from None
     except BaseException:
         os.unlink(temp)
         raise

@@ -10,6 +10,7 @@ relative to the bundle's suite root.
 import dataclasses
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 
 from avocado_cert import bundle as layout
-from avocado_cert import outcome, paths, rerun, results, safetar, suitehash
+from avocado_cert import outcome, paths, profile, rerun, results, safetar, suitehash, variants
 from avocado_cert.datafile import sha256_bytes
 from avocado_cert.errors import CertError
 
@@ -134,6 +135,21 @@ def _local_test(test, root):
     return f"{path}:{method}" if method else path
 
 
+def check_variant(profile_path, variant_id, report):
+    """Refuse a rerun whose variant would get other parameters here than in the bundle."""
+    recorded = next((v for v in report.get("variants") or [] if v.get("id") == variant_id), None)
+    here = next((v for v in variants.cross(profile.load(profile_path)) if v.id == variant_id), None)
+    if recorded is None or here is None:
+        raise CertError(f"variant {variant_id} is not defined by the bundle's profile")
+    wanted = recorded.get("params") or {}
+    for key in sorted(set(wanted) | set(here.params)):
+        if wanted.get(key) != here.params.get(key):
+            raise CertError(
+                f"variant {variant_id} would run here with {key}={here.params.get(key)!r}, "
+                f"not {wanted.get(key)!r} as in the bundle"
+            )
+
+
 def avocado_command():
     local = os.path.join(os.path.dirname(sys.executable), "avocado")
     return local if os.path.exists(local) else shutil.which("avocado") or "avocado"
@@ -165,7 +181,9 @@ def _new_outcomes(job_dir, variant, profile_name):
     return found
 
 
-def reproduce(bundle_path, work_dir=None, failed=False, variant_ids=(), limits=None, run=subprocess.run):
+def reproduce(
+    bundle_path, work_dir=None, failed=False, variant_ids=(), limits=None, run=subprocess.run, progress=None
+):
     """Rerun the selected points of a bundle on this host; return the Reproduction.
 
     work_dir (default: a new temporary folder, made only once the bundle was read) receives the
@@ -202,10 +220,13 @@ def reproduce(bundle_path, work_dir=None, failed=False, variant_ids=(), limits=N
                 crit["sha256"],
                 work_dir,
             )
+            check_variant(profile_path, variant, report)
             local = {rec.id: _local_test(rec.test, root) for rec in group}
             os.makedirs(work_dir, exist_ok=True)
             results_dir = os.path.join(work_dir, f"job-results-{variant}")
             args = command(profile_path, variant, criteria_path, results_dir, sorted(set(local.values())))
+            if progress:
+                progress(f"rerunning {len(group)} test(s) of variant {variant}: {shlex.join(args)}")
             done = run(args, capture_output=True, text=True, check=False)
             job_dir = os.path.realpath(os.path.join(results_dir, "latest"))
             if not os.path.isfile(os.path.join(job_dir, "results.json")):

@@ -42,6 +42,7 @@ def run(config, out):
         config.get("cert_reproduce_work_dir"),
         failed=config.get("cert_reproduce_failed"),
         variant_ids=config.get("cert_reproduce_variants") or (),
+        progress=None if config.get("cert_reproduce_json") else out,
     )
     if config.get("cert_reproduce_json"):
         out(json.dumps(result.to_dict(), indent=1, sort_keys=True))

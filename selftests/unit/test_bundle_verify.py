@@ -204,3 +204,22 @@ def test_bundling_bad_job_directories(home, tmp_path, key, damage, message):
     with pytest.raises(CertError, match=message):
         bundle.build(job_dir, key[0], str(tmp_path / "b.tar.gz"))
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_reproduce_refuses_variant_parameters_that_differ(home, tmp_path, key):
+    from avocado_cert import reproduce  # pylint: disable=import-outside-toplevel
+
+    job_dir, _releases = job(home, tmp_path, statuses={"bench/test_0000.py:Bench0.test_00;test-a0": "FAIL"})
+
+    def change(rep):
+        rep["variants"][0]["params"]["guest_arch"] = "other"
+
+    edit_json(os.path.join(job_dir, "cert", "report.json"), change)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("nothing may run")
+
+    with pytest.raises(CertError, match="variant test-a0 would run here with guest_arch='a0', not 'other'"):
+        reproduce.reproduce(out, str(tmp_path / "work"), failed=True, run=never)
