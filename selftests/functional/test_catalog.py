@@ -205,3 +205,57 @@ def test_bad_bundle_rejected_with_reason_and_nothing_stored(catalog, run, kind, 
     assert product["versions"] == []  # not even the version the upload named was registered
     assert catalog_env.stored_bundles(catalog.storage) == []
     assert catalog_env.leftovers(catalog.storage) == []
+
+
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not all(os.path.exists(path) for path in CHROMIUM):
+        pytest.skip("no headless browser: apt-get install chromium chromium-driver")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM[0]
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMIUM[1]))
+    yield driver
+    driver.quit()
+
+
+def test_catalog_page_renders_in_a_browser(catalog, run, browser):
+    assert upload(catalog, run.bundle("good", "vendor-a"), catalog.tokens["vendor-a"]).returncode == 0
+    browser.get(catalog.url + "/")
+    row = browser.find_element("css selector", "tr.entry")
+    assert "Virt <Stack>" in row.text and "Vendor <vendor-a> & Co" in row.text
+    assert run.manifest["job"]["verdict"] in row.text
+    # The chart rendered: its bars have a laid-out size, in the outcome colours of the report.
+    bars = browser.execute_script(
+        "return Array.from(document.querySelectorAll('tr.entry svg.chart rect.bar')).map(function (r) {"
+        " var box = r.getBoundingClientRect();"
+        " return [box.width, box.height, getComputedStyle(r).fill]; });"
+    )
+    assert bars, "no chart bars in the page"
+    assert all(width > 0 and height > 0 for width, height, _fill in bars)
+    assert "rgb(46, 125, 50)" in {fill for _w, _h, fill in bars}  # PASS green, #2e7d32
+    assert not browser.execute_script("return document.querySelector('script')")
+    browser.find_element("link text", "Virt <Stack>").click()
+    assert "Virt <Stack>" in browser.find_element("css selector", "h1").text
+    bars = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg.chart rect.bar'))"
+        ".filter(function (r) { return r.getBoundingClientRect().width > 0; }).length"
+    )
+    assert bars > 0
