@@ -36,8 +36,15 @@ def configure(parser):
 
 def render(result):
     lines = [f"Bundle {result.bundle} (key id {result.key_id[:16]})"]
+    first = {}
     for rule in result.rules:
-        lines.append(f"  {'PASS' if rule.passed else 'FAIL'}  {rule.name:<12} {rule.detail}")
+        detail = rule.detail
+        if not rule.passed and detail.startswith("cannot be checked"):
+            # one broken file stops several rules: name it once
+            if detail in first:
+                detail = f"cannot be checked (as {first[detail]})"
+            first.setdefault(rule.detail, rule.name)
+        lines.append(f"  {'PASS' if rule.passed else 'FAIL'}  {rule.name:<12} {detail}")
     if result.ok:
         lines.append(f"VERIFIED: all {len(result.rules)} rules passed")
     else:

@@ -265,7 +265,7 @@ def test_malformed_content_inside_a_well_signed_bundle(home, keys, signed, relea
     pub = keys["vendor"] + ".pub"
     for change, rule, message in (
         (_malformed_manifest, "structure", "MANIFEST.json: malformed JSON"),
-        (_malformed_report, "inputs", "job/cert/report.json: malformed JSON"),
+        (_malformed_report, "suite", "job/cert/report.json: malformed JSON"),
     ):
         path = repack(resign(contents(signed), keys["vendor"], change), str(tmp_path / "bad.tar.gz"))
         done = verify_cli(home, path, pub, releases)
