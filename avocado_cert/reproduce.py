@@ -84,7 +84,7 @@ def _json(kept, name, bundle_path):
         raise CertError(f"not a result bundle: no {name}", bundle_path)
     try:
         return json.loads(kept[name])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise CertError(f"malformed JSON in {name}", bundle_path) from None
 
 
@@ -242,7 +242,7 @@ def reproduce(
                     (local[rec.id], variant), (outcome.MISSING, "no result")
                 )
                 plan.points.append(point)
-    except (KeyError, TypeError, AttributeError) as details:
+    except (KeyError, TypeError, AttributeError, ValueError) as details:
         raise CertError(
             f"malformed bundle content ({type(details).__name__}: {details})", bundle_path
         ) from None

@@ -43,18 +43,23 @@ def load(ref, limits=None):
         root = str(suite["root"])
     except KeyError as details:
         raise CertError(f"not a result bundle: no {details.args[0]}", ref) from None
-    except (ValueError, UnicodeDecodeError, TypeError):
+    except (ValueError, UnicodeDecodeError, TypeError, RecursionError):
         raise CertError("malformed JSON in the bundle's report or suite.json", ref) from None
     return Run(ref, _checked(rep, ref), root)
 
 
 def _checked(rep, where):
     tests = rep.get("tests") if isinstance(rep, dict) else None
-    if not isinstance(tests, list) or not all(
-        isinstance(t, dict) and {"test", "variant", "outcome"} <= set(t) for t in tests
-    ):
-        raise CertError("malformed certification report: tests need test, variant and outcome", where)
+    if not isinstance(tests, list) or not all(_entry_ok(t) for t in tests):
+        raise CertError("malformed certification report: tests need test, variant and outcome strings", where)
     return rep
+
+
+def _entry_ok(entry):
+    if not isinstance(entry, dict):
+        return False
+    fields = [entry.get("test"), entry.get("variant"), entry.get("outcome"), entry.get("area") or ""]
+    return all(isinstance(value, str) for value in fields)
 
 
 def outcomes(run):

@@ -101,7 +101,7 @@ def _tests(source, where):
     """The parse of one source, kept: a service verifies many bundles of the same released suite."""
     try:
         tree = ast.parse(source, filename=where)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     memo = {}

@@ -549,7 +549,18 @@ RULES = (
     ("environment", "the environment manifest agrees with the results", rule_environment),
     ("waivers", "no expired waiver was applied", rule_waivers),
 )
-_CONTENT_ERRORS = (Broken, CertError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+# Untrusted content may be any JSON or YAML shape, or a profile's test filter may not compile.
+_CONTENT_ERRORS = (
+    Broken,
+    CertError,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+    re.error,
+)
 
 
 def load_published_criteria(folder=None):

@@ -1,13 +1,15 @@
 """Bundling a synthetic certification job and verifying it: each rule passes, and fails when it should."""
 
 import datetime
+import hashlib
 import json
 import os
+import subprocess
 import time
 
 import pytest
 
-from avocado_cert import bundle, paths, signing, verify
+from avocado_cert import bundle, paths, rundiff, safetar, signing, verify
 from avocado_cert.errors import CertError
 from selftests import offline_job
 
@@ -223,3 +225,55 @@ def test_reproduce_refuses_variant_parameters_that_differ(home, tmp_path, key):
 
     with pytest.raises(CertError, match="variant test-a0 would run here with guest_arch='a0', not 'other'"):
         reproduce.reproduce(out, str(tmp_path / "work"), failed=True, run=never)
+
+
+SHAPES = [b"null", b"[]", b"1", b'"text"', b"{}", b'{"profiles": [], "score": 1, "tests": {}, "files": []}']
+
+
+def test_wrong_shapes_never_escape_as_exceptions(home, tmp_path, key):
+    """Well-signed bundles whose JSON files have the wrong shape: rules fail, nothing raises."""
+    job_dir, releases = job(home, tmp_path)
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    members, kept = safetar.scan(out, keep=lambda name: True)
+    targets = [
+        bundle.MANIFEST,
+        bundle.SUITE,
+        bundle.REPORT,
+        bundle.RESULTS,
+        bundle.VARIANTS,
+        bundle.ENVIRONMENT,
+    ]
+    for target in targets:
+        for shape in SHAPES:
+            files = {name: kept[name] for name in members}
+            files[target] = shape
+            if target != bundle.MANIFEST:
+                manifest = json.loads(files[bundle.MANIFEST])
+                manifest["files"][target] = {"sha256": hashlib.sha256(shape).hexdigest(), "size": len(shape)}
+                files[bundle.MANIFEST] = json.dumps(manifest).encode("utf-8")
+            files[bundle.SIGNATURE] = signing.sign(key[0], files[bundle.MANIFEST])
+            path = str(tmp_path / "shape.tar.gz")
+            writer_file = open(path, "wb")  # pylint: disable=consider-using-with
+            with writer_file:
+                writer = bundle._Writer(writer_file, 0, safetar.Limits())  # pylint: disable=protected-access
+                for name, data in files.items():
+                    writer.add(name, data)
+                writer.close()
+            result = verify.verify(path, key[1], releases=releases)
+            assert not result.ok, (target, shape)
+            assert all(rule.detail for rule in result.rules)
+            for use in (rundiff.load, reproduce_failed):
+                try:
+                    use(path)
+                except CertError:
+                    pass
+
+
+def reproduce_failed(path):
+    from avocado_cert import reproduce  # pylint: disable=import-outside-toplevel
+
+    def no_job(args, **_kwargs):
+        return subprocess.CompletedProcess(args, 1, "", "no job was run")
+
+    return reproduce.reproduce(path, os.path.join(os.path.dirname(path), "work"), failed=True, run=no_job)
