@@ -77,6 +77,9 @@ setup(
         "avocado.plugins.result_events": [
             "cert-host = avocado_cert.plugins.hooks:CertHostCheck",
         ],
+        "avocado.plugins.spawner": [
+            "forkserver = avocado_cert.plugins.spawner:ForkServerSpawner",
+        ],
         "avocado.plugins.result": [
             "cert = avocado_cert.plugins.result:CertResult",
         ],

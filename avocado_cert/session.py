@@ -114,6 +114,9 @@ def apply_to_config(the_plan, config, argv):
         config["resolver.references"] = vt.translate_references(the_plan, given)
     elif not given:
         config["resolver.references"] = list(the_plan.references)
+    if the_plan.runner != "vt" and not _given_on_command_line(argv, "--spawner"):
+        # Forked from a pre-loaded server: a test starts in milliseconds instead of a new interpreter.
+        config["run.spawner"] = "forkserver"
     if _given_on_command_line(argv, "--max-parallel-tasks"):
         chosen = config.get("run.max_parallel_tasks")
         if the_plan.runner == "vt" and str(chosen) != "1":
