@@ -24,9 +24,6 @@ class Outcomes(Test):
 
     def test_cancel(self):
         self.cancel("deliberately")
-
-    def test_crash(self):
-        os._exit(3)
 """
 
 
