@@ -32,11 +32,20 @@ def outcomes(results_dir):
         return {t["id"].split(":")[-1]: t["status"] for t in json.load(src)["tests"]}
 
 
-def servers():
+def servers(marker):
+    """Fork servers still running with the marker in their environment (so other jobs do not count)."""
     out = subprocess.run(
         ["pgrep", "-f", "avocado_cert.forkserver"], capture_output=True, text=True, check=False
     )
-    return set(out.stdout.split())
+    found = set()
+    for pid in out.stdout.split():
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as src:
+                if marker.encode() in src.read():
+                    found.add(pid)
+        except OSError:
+            continue
+    return found
 
 
 def test_same_outcomes_as_process_spawner(tmp_path):
