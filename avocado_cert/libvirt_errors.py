@@ -33,6 +33,14 @@ def describe(error):
     )
 
 
+def unsupported_flags(error):
+    """virCheckFlags' answer (VIR_ERR_INVALID_ARG, "unsupported flags"): the driver does not implement a
+    flag the call was given. For a flag libvirt defines, that is the driver saying "not implemented"."""
+    return error.get_error_code() == libvirt.VIR_ERR_INVALID_ARG and "unsupported flags" in (
+        error.get_error_message() or ""
+    )
+
+
 def code_of(error):
     return error.get_error_code() if isinstance(error, libvirt.libvirtError) else None
 

@@ -110,7 +110,7 @@ class CertTest(Test):
                 # Kept for runners that report the outcome elsewhere (the Avocado-VT adapter).
                 self.libvirt_error = libvirt_errors.describe(err)
                 self.log.error("libvirt error: %s", self.libvirt_error)
-                if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT:
+                if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT or libvirt_errors.unsupported_flags(err):
                     self.unsupported(err.get_error_message())
                 raise
 

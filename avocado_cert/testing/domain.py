@@ -8,7 +8,7 @@ import shutil
 import libvirt
 from lxml import etree
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert import libvirt_errors, naming, xmlsafe
 from avocado_cert.testing import xmlbuild
 
 LIVE = libvirt.VIR_DOMAIN_AFFECT_LIVE
@@ -58,13 +58,6 @@ def interface_macs(root):
 
 
 # --- the ways a driver declines ---------------------------------------------------------------------
-def is_unsupported_flags(err):
-    """virCheckFlags' answer: the driver does not implement this flag (VIR_ERR_INVALID_ARG)."""
-    return err.get_error_code() == libvirt.VIR_ERR_INVALID_ARG and "unsupported flags" in (
-        err.get_error_message() or ""
-    )
-
-
 def missing_cgroup(err):
     """The QEMU driver's answer when the host mounts no cgroup controller for a tunable."""
     return err.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "cgroup" in (
@@ -77,7 +70,7 @@ def call_flagged(test, func, *args):
     try:
         return func(*args)
     except libvirt.libvirtError as err:
-        if is_unsupported_flags(err):
+        if libvirt_errors.unsupported_flags(err):
             test.unsupported(f"{getattr(func, '__name__', func)}: {err.get_error_message()}")
         raise
 

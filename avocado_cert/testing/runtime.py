@@ -11,20 +11,13 @@ import time
 import libvirt
 from lxml import etree
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert import libvirt_errors, naming, xmlsafe
 from avocado_cert.testing import xmlbuild
 
 MIB = 1024 * 1024
 SCRATCH_ROOT = "/var/tmp"
 AGENT_ERRORS = (libvirt.VIR_ERR_AGENT_UNRESPONSIVE, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED)
 QEMU_IO = "qemu-io"
-
-
-def is_unsupported_flags(err):
-    """libvirt's virCheckFlags answer: the driver does not implement a flag the call was given."""
-    return err.get_error_code() == libvirt.VIR_ERR_INVALID_ARG and "unsupported flags" in (
-        err.get_error_message() or ""
-    )
 
 
 class Runtime:
@@ -127,7 +120,7 @@ class Runtime:
             try:
                 dom.createWithFlags(flags)
             except libvirt.libvirtError as err:
-                if not (paused and is_unsupported_flags(err)):
+                if not (paused and libvirt_errors.unsupported_flags(err)):
                     raise
                 # A driver without START_PAUSED: start, then pause, for the same state.
                 dom.create()
@@ -230,7 +223,7 @@ class Runtime:
         try:
             return func(*args)
         except libvirt.libvirtError as err:
-            if is_unsupported_flags(err):
+            if libvirt_errors.unsupported_flags(err):
                 self.test.unsupported(f"{what}: {err.get_error_message()}")
             raise
 

@@ -7,6 +7,7 @@ A running QEMU domain with no guest OS completes the unplug of USB and SCSI devi
 
 import libvirt
 
+from avocado_cert import libvirt_errors
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild
@@ -138,7 +139,7 @@ class DiskDevices(CertTest):
         try:
             dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
         except libvirt.libvirtError as err:
-            if not dx.is_unsupported_flags(err):
+            if not libvirt_errors.unsupported_flags(err):
                 raise
             dom.create()
             dom.suspend()

@@ -6,6 +6,7 @@ import uuid as uuidlib
 import libvirt
 from lxml import etree
 
+from avocado_cert import libvirt_errors
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild
@@ -110,7 +111,7 @@ class DomainListing(CertTest):
         try:
             snap.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
         except libvirt.libvirtError as err:
-            if not dx.is_unsupported_flags(err):
+            if not libvirt_errors.unsupported_flags(err):
                 raise
             snap.delete(0)
 
