@@ -13,8 +13,14 @@ $(VENV)/.avocado-cert-setup: setup.py scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
 	touch $@
 
+# Succeeds whenever a verdict is reached (CERTIFIED, NOT CERTIFIED or INCOMPLETE: the verdict is
+# printed); fails on bad input or a broken run. `avocado run` itself exits with the verdict.
 certify: setup
-	$(AVOCADO) run --cert-profile $(PROFILE)
+	@$(AVOCADO) run --cert-profile $(PROFILE); status=$$?; \
+	case $$status in \
+	0|1|3) echo "make certify: verdict reached (avocado run exit status $$status: 0 CERTIFIED, 1 NOT CERTIFIED, 3 INCOMPLETE)";; \
+	*) exit $$status;; \
+	esac
 
 check: setup
 	PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/python -m pytest -q selftests
