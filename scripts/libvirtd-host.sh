@@ -3,12 +3,23 @@
 #   scripts/libvirtd-host.sh start    install what is missing, write a working config, start libvirtd
 #   scripts/libvirtd-host.sh stop     stop the libvirtd this script started (by its pid)
 #   scripts/libvirtd-host.sh status   say whether a libvirtd runs and who started it
+#   scripts/libvirtd-host.sh credentials   only write the TLS certificates and the SASL user (see below)
 # Where a libvirtd already runs (started by systemd or by hand), `start` uses it and changes nothing.
+#
+# The libvirtd it starts listens on the unix sockets (no auth), on 127.0.0.1 over TCP (no auth: the
+# insecure reference) and over TLS (client certificates required, then SASL SCRAM-SHA-256). What the
+# remote transports need is made for this host in the state folder ($AVOCADO_CERT_STATE, /run/avocado-cert):
+#   pki/                 CA (cacert.pem, cakey.pem) and the server's certificate and key
+#   pki/client/          a client's pkipath: cacert.pem, clientcert.pem, clientkey.pem
+#   sasl/libvirt.conf    the SASL service configuration (libvirtd finds it through SASL_CONF_PATH)
+#   sasl/passwd.db       the SASL user database, one user: acert
+#   sasl/auth.conf       a libvirt client auth file with that user's credentials (authfile= in a URI)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-state=/run/avocado-cert
+state=${AVOCADO_CERT_STATE:-/run/avocado-cert}
 pidfile=$state/libvirtd.pid
+sasl_user=acert
 logfile=${AVOCADO_CERT_LIBVIRTD_LOG:-/var/log/avocado-cert-libvirtd.log}
 qemu_conf=/etc/libvirt/qemu.conf
 marker="# avocado-cert: qemu.conf"
@@ -31,13 +42,65 @@ install_missing() {
 }
 
 running_pid() {
-    # The pid of a running libvirtd, whoever started it.
+    # The pid of a running libvirtd, whoever started it; one in another mount namespace (a private
+    # daemon with its own /run/libvirt) serves other sockets and does not count.
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then cat "$pidfile"; return 0; fi
-    pgrep -x libvirtd | head -n 1
+    pgrep -x libvirtd --ns $$ --nslist mnt | head -n 1
+}
+
+pki_template() { sed -e "s|@STATE@|$state|g" "$top/cfg/host/$1"; }
+
+make_pki() {
+    local pki=$state/pki
+    [ -s "$pki/client/clientcert.pem" ] && certtool --verify --load-ca-certificate "$pki/cacert.pem" \
+        --infile "$pki/client/clientcert.pem" >/dev/null 2>&1 && return 0
+    rm -rf "$pki"
+    mkdir -p "$pki/client"
+    chmod 0700 "$pki" "$pki/client"
+    certtool --generate-privkey --outfile "$pki/cakey.pem" 2>/dev/null
+    certtool --generate-self-signed --load-privkey "$pki/cakey.pem" --template "$top/cfg/host/tls-ca.info" \
+        --outfile "$pki/cacert.pem" >/dev/null 2>&1
+    certtool --generate-privkey --outfile "$pki/serverkey.pem" 2>/dev/null
+    certtool --generate-certificate --load-privkey "$pki/serverkey.pem" --load-ca-certificate "$pki/cacert.pem" \
+        --load-ca-privkey "$pki/cakey.pem" --template "$top/cfg/host/tls-server.info" \
+        --outfile "$pki/servercert.pem" >/dev/null 2>&1
+    certtool --generate-privkey --outfile "$pki/client/clientkey.pem" 2>/dev/null
+    certtool --generate-certificate --load-privkey "$pki/client/clientkey.pem" \
+        --load-ca-certificate "$pki/cacert.pem" --load-ca-privkey "$pki/cakey.pem" \
+        --template "$top/cfg/host/tls-client.info" --outfile "$pki/client/clientcert.pem" >/dev/null 2>&1
+    cp "$pki/cacert.pem" "$pki/client/cacert.pem"
+    chmod 0600 "$pki"/*key.pem "$pki/client/clientkey.pem"
+    echo "libvirtd-host: made a CA, a server and a client certificate in $pki"
+}
+
+make_sasl() {
+    local sasl=$state/sasl password
+    mkdir -p "$sasl"
+    chmod 0700 "$sasl"
+    pki_template sasl-libvirt.conf >"$sasl/libvirt.conf"
+    if [ -s "$sasl/auth.conf" ] && [ -s "$sasl/passwd.db" ]; then return 0; fi
+    password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    rm -f "$sasl/passwd.db"
+    printf '%s' "$password" | saslpasswd2 -p -c -a libvirt -f "$sasl/passwd.db" "$sasl_user"
+    (
+        umask 077
+        printf '[credentials-acert]\nauthname=%s\npassword=%s\n\n' "$sasl_user" "$password"
+        printf '[auth-libvirt-127.0.0.1]\ncredentials=acert\n\n[auth-libvirt-localhost]\ncredentials=acert\n'
+    ) >"$sasl/auth.conf"
+    chmod 0600 "$sasl/passwd.db" "$sasl/auth.conf"
+    echo "libvirtd-host: made the SASL user $sasl_user ($sasl/passwd.db, client auth file $sasl/auth.conf)"
+}
+
+credentials() {
+    mkdir -p "$state"
+    make_pki
+    make_sasl
+    pki_template libvirtd.conf >"$state/libvirtd.conf"
 }
 
 ready() {
-    for _ in $(seq 1 150); do
+    # The first start probes QEMU: ~8 s on an idle host, several times that on a busy one.
+    for _ in $(seq 1 450); do
         virsh -c qemu:///system version >/dev/null 2>&1 && return 0
         sleep 0.2
     done
@@ -50,6 +113,10 @@ start() {
     pid=$(running_pid || true)
     if [ -n "$pid" ]; then
         echo "libvirtd-host: libvirtd already runs (pid $pid); using it as it is"
+        if ! grep -qs '^listen_tls = 1' "$state/libvirtd.conf" || [ "$(cat "$pidfile" 2>/dev/null)" != "$pid" ]; then
+            echo "libvirtd-host: it was not started with this script's TLS/SASL listeners: the tcp/tls transports" \
+                "of qemu-x86_64-remote need them ('stop' then 'start' where this script started it)"
+        fi
         ready || { echo "libvirtd-host: libvirtd (pid $pid) does not answer on qemu:///system" >&2; exit 1; }
         return 0
     fi
@@ -62,8 +129,10 @@ start() {
         echo "libvirtd-host: keeping the existing $qemu_conf"
     fi
     as_root mkdir -p "$state" /var/lib/libvirt/images /var/lib/libvirt/qemu
-    as_root install -m 0644 "$top/cfg/host/libvirtd.conf" "$state/libvirtd.conf"
-    as_root libvirtd -d -l -f "$state/libvirtd.conf" -p "$pidfile" 2>>"$logfile" || true
+    as_root env AVOCADO_CERT_STATE="$state" bash "$0" credentials
+    # SASL_CONF_PATH: the service configuration stays in the state folder, /etc/sasl2 is left alone.
+    as_root env SASL_CONF_PATH="$state/sasl" libvirtd -d -l -f "$state/libvirtd.conf" -p "$pidfile" \
+        2>>"$logfile" || true
     if ! ready; then
         echo "libvirtd-host: libvirtd did not come up; see $logfile" >&2
         tail -n 5 "$logfile" >&2 || true
@@ -97,6 +166,10 @@ status() {
     if [ -z "$pid" ]; then echo "libvirtd-host: no libvirtd runs"; return 3; fi
     if [ -f "$pidfile" ] && [ "$(cat "$pidfile")" = "$pid" ]; then
         echo "libvirtd-host: libvirtd runs (pid $pid), started by this script"
+        if grep -qs '^listen_tls = 1' "$state/libvirtd.conf"; then
+            echo "libvirtd-host: remote transports: tcp 127.0.0.1:16509 (no auth), tls 127.0.0.1:16514" \
+                "(client certificate, then SASL): pkipath $state/pki/client, authfile $state/sasl/auth.conf"
+        fi
     else
         echo "libvirtd-host: libvirtd runs (pid $pid), started elsewhere"
     fi
@@ -106,5 +179,6 @@ case "${1:-}" in
     start) start ;;
     stop) shift; stop "$@" ;;
     status) status ;;
-    *) echo "usage: $0 start|stop [--purge]|status" >&2; exit 2 ;;
+    credentials) credentials ;;
+    *) echo "usage: $0 start|stop [--purge]|status|credentials" >&2; exit 2 ;;
 esac
