@@ -7,7 +7,7 @@ import os
 
 import libvirt
 
-from avocado_cert import environment, inventory, libvirt_errors
+from avocado_cert import connect, environment, inventory, libvirt_errors
 from avocado_cert.errors import CertError
 from avocado_cert.guest import variant as guest_variant
 
@@ -67,7 +67,7 @@ def unlock_host(handle):
 def _connect(uri):
     libvirt_errors.quiet()
     try:
-        return libvirt.open(uri)
+        return connect.open_uri(uri)
     except libvirt.libvirtError as err:
         raise CertError(f"cannot connect to {uri}: {libvirt_errors.describe(err)}") from None
 

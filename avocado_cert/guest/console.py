@@ -3,6 +3,7 @@ and the prompt, run shell commands and read their output and exit status."""
 
 import os
 import re
+import shlex
 import shutil
 import sys
 import time
@@ -52,7 +53,8 @@ class GuestConsole:
     def attach(self, timeout=15.0):
         """Attach to the console (the domain must be running or paused); return once virsh is attached."""
         _aexpect_path()
-        command = f"{_virsh()} -c {self.uri} console {self.name} --force"
+        # Quoted: a remote URI carries &-separated parameters (pkipath, authfile).
+        command = f"{_virsh()} -c {shlex.quote(self.uri)} console {self.name} --force"
         self._session = aexpect.ShellSession(
             command,
             prompt=re.escape(self.prompt.rstrip()) + r"\s*$",

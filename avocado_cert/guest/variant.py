@@ -3,7 +3,7 @@ and command line, and the virt type (`domain_type: auto` is settled by a probe b
 
 import libvirt
 
-from avocado_cert import libvirt_errors
+from avocado_cert import connect, libvirt_errors
 from avocado_cert.errors import CertError
 from avocado_cert.guest import cache, virt
 
@@ -56,7 +56,7 @@ def decide_virt_type(params, image, log=None, timeout=None):
     uri = params.get("uri", "")
     libvirt_errors.quiet()
     try:
-        conn = libvirt.open(uri)
+        conn = connect.open_uri(uri)
     except libvirt.libvirtError as err:
         raise CertError(f"cannot connect to {uri}: {libvirt_errors.describe(err)}") from None
     try:

@@ -12,7 +12,7 @@ import time
 import libvirt
 from avocado import Test
 
-from avocado_cert import libvirt_errors, outcome
+from avocado_cert import connect, libvirt_errors, outcome
 from avocado_cert.guest import variant as guest_variant
 from avocado_cert.testing import guest, xmlbuild
 from avocado_cert.testing.objects import Objects
@@ -79,7 +79,8 @@ class CertTest(Test):
 
     def open_connection(self, uri=None, readonly=False):
         uri = uri or self.uri
-        conn = libvirt.openReadOnly(uri) if readonly else libvirt.open(uri)
+        # openAuth: SASL-authenticated transports take their credentials from the URI's authfile.
+        conn = connect.open_uri(uri, readonly=readonly)
         self.log.info("connected to %s (%s)", uri, "read-only" if readonly else "read-write")
         return conn
 
