@@ -9,6 +9,7 @@ import subprocess
 import time
 
 from avocado_cert.errors import CertError
+from avocado_cert.guest import aptarch
 from avocado_cert.guest.cpio import Archive
 
 KERNEL = "vmlinuz"
@@ -38,10 +39,17 @@ def _field(deb, name, work):
     return _run(["dpkg-deb", "--field", deb, name], work).strip()
 
 
+def _apt_options(debian_arch):
+    """apt options for debian_arch: none for the host's own, private package lists for a foreign one."""
+    from avocado_cert.guest import cache  # pylint: disable=import-outside-toplevel  # cache imports build
+
+    return aptarch.refresh(debian_arch, os.path.dirname(cache.root()))
+
+
 def download(package, debian_arch, work):
     """Fetch one package (for debian_arch) into work with apt-get download; return the .deb path."""
     before = set(os.listdir(work))
-    _run(["apt-get", "download", "-q", f"{package}:{debian_arch}"], work)
+    _run(["apt-get", *_apt_options(debian_arch), "download", "-q", f"{package}:{debian_arch}"], work)
     new = sorted(name for name in set(os.listdir(work)) - before if name.endswith(".deb"))
     if not new:
         raise CertError(f"apt-get download {package}:{debian_arch} gave no package")

@@ -29,6 +29,8 @@ ARCH_FIELDS = {
     "busybox_package": Field(str, default="busybox-static"),
     "modules": Field(list, default=list, item=str),
     "machine": Field(str, default=""),
+    # A CPU model for the domain where the emulator's default cannot run the kernel (aarch64 'virt').
+    "cpu_model": Field(str, default=""),
     "features": Field(list, default=list, item=str),
     "console": Field(str, required=True),
     "console_target": Field(str, default="serial"),
@@ -93,6 +95,9 @@ def load(name, arch, folder=None):
         known = ", ".join(sorted(data["arches"])) or "none"
         raise CertError(f"no recipe for arch '{arch}' (recipes for: {known})", path)
     settings = check_mapping(data["arches"][arch], ARCH_FIELDS, f"arches.{arch}", path)
+    # Unset, it stays out of the hash: images built before the field existed keep their name.
+    if not settings["cpu_model"]:
+        del settings["cpu_model"]
     missing = [key for key in REQUIRED_FILES if key not in data["files"]]
     if missing:
         raise CertError(f"files: missing '{missing[0]}'", path)

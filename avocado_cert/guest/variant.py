@@ -37,6 +37,8 @@ def image_params(image, virt_type):
     }
     if settings["machine"]:
         params["machine"] = settings["machine"]
+    if settings.get("cpu_model"):
+        params["guest_cpu_model"] = settings["cpu_model"]
     return params
 
 

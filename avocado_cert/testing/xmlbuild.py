@@ -60,6 +60,11 @@ def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True, re
     os_type = _set(root, "os/type", params.get("os_type", "hvm"), arch=params.get("guest_arch", params.get("arch", "i686")))
     if params.get("machine"):
         os_type.set("machine", str(params["machine"]))
+    if params.get("guest_cpu_model"):
+        # Where the emulator's default CPU cannot run the guest kernel (aarch64 'virt': a 32-bit core).
+        cpu = etree.Element("cpu", mode="custom", match="exact")
+        etree.SubElement(cpu, "model", fallback="forbid").text = str(params["guest_cpu_model"])
+        root.find("clock").addprevious(cpu)
     devices = root.find("devices")
     if params.get("emulator"):
         _set(root, "devices/emulator", params["emulator"])
