@@ -3,7 +3,7 @@
 import json
 import os
 
-from avocado_cert import html_report, outcome, rerun, variants
+from avocado_cert import equivalence, html_report, outcome, rerun, variants
 from avocado_cert.version import VERSION
 
 REPORT_FORMAT = 1
@@ -31,6 +31,7 @@ def build(
             if command:
                 entry["rerun"] = command
         tests.append(entry)
+    variant_list = [v.to_dict() if hasattr(v, "to_dict") else v for v in variants]
     return {
         "format": REPORT_FORMAT,
         "suite": {"name": "avocado-cert", "version": VERSION},
@@ -38,11 +39,13 @@ def build(
         "settings": settings or {},
         "verdict": score["verdict"],
         "profiles": profiles,
-        "variants": [v.to_dict() if hasattr(v, "to_dict") else v for v in variants],
+        "variants": variant_list,
         "environment": environment or {},
         "host_safety": host_safety or {},
         "score": score,
         "tests": tests,
+        # The same test under several transports of one job, where its outcome differs between them.
+        "transport_equivalence": equivalence.compare({"variants": variant_list, "tests": tests}),
     }
 
 
@@ -91,6 +94,7 @@ def summary(report, report_path=None):
         expired = [c["id"] for c in prof["capabilities"] if c.get("expired_waiver")]
         if expired:
             lines.append("  Expired waivers (not applied): " + ", ".join(expired))
+    lines.extend(equivalence.summary_lines(report.get("transport_equivalence")))
     if score.get("interrupted"):
         lines.append("The job was interrupted: the verdict cannot be CERTIFIED.")
     measured = [t for t in report["tests"] if t.get("metrics")]
