@@ -11,8 +11,9 @@ import time
 
 import libvirt
 from avocado import Test
+from avocado.core.exceptions import TestError
 
-from avocado_cert import connect, libvirt_errors, outcome
+from avocado_cert import connect, hostcheck, libvirt_errors, outcome
 from avocado_cert.guest import variant as guest_variant
 from avocado_cert.testing import guest, xmlbuild
 from avocado_cert.testing.objects import Objects
@@ -90,8 +91,41 @@ class CertTest(Test):
         self.whiteboard = json.dumps({"metrics": self.metrics}, sort_keys=True)
         self.log.info("metric %s = %g%s", name, value, unit)
 
+    def connection_lost(self):
+        """Whether the test's connection to a daemon has died (the daemon went away or closed it)."""
+        if self.conn is None or hostcheck.in_process(self.uri):
+            return False
+        try:
+            return self.conn.isAlive() != 1
+        except libvirt.libvirtError:
+            return True
+
+    def _cleanup_objects(self):
+        if self.objects is None:
+            return []
+        if self.connection_lost():
+            # Every call on a dead connection fails at once: clean up through a fresh one if the daemon is back.
+            try:
+                fresh = connect.open_uri(self.uri)
+            except libvirt.libvirtError as err:
+                left = self.objects.abandon()
+                if not left:
+                    return []
+                problem = (
+                    f"the connection to the daemon was lost ({libvirt_errors.describe(err)}): not removed: "
+                    f"{', '.join(left)} (prefixed: the next run's preflight sweeps them)"
+                )
+                self.log.error("cleanup: %s", problem)
+                return [problem]
+            self.objects.conn = fresh
+            try:
+                return self.objects.cleanup()
+            finally:
+                fresh.close()
+        return self.objects.cleanup()
+
     def tearDown(self):
-        problems = self.objects.cleanup() if self.objects is not None else []
+        problems = self._cleanup_objects()
         if self.conn is not None:
             try:
                 self.conn.close()
@@ -107,6 +141,11 @@ class CertTest(Test):
         def wrapper(*args, **kwargs):
             try:
                 return func(*args, **kwargs)
+            except AssertionError as err:
+                # A check that failed after the daemon went away proves nothing about the API: ERROR.
+                if self.connection_lost():
+                    raise TestError(f"the connection to the daemon was lost: {err}") from None
+                raise
             except libvirt.libvirtError as err:
                 # Kept for runners that report the outcome elsewhere (the Avocado-VT adapter).
                 self.libvirt_error = libvirt_errors.describe(err)

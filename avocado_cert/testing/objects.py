@@ -261,6 +261,12 @@ class Objects:
                 return None
             raise
 
+    def abandon(self):
+        """Drop the cleanups still registered (their objects cannot be reached); return their labels."""
+        labels = [label for label, _func, _args in self._cleanups]
+        self._cleanups = []
+        return labels
+
     def cleanup(self):
         """Run every registered cleanup, newest first; return the problems (never raises)."""
         problems = []

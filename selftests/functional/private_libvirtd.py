@@ -1,0 +1,172 @@
+"""A private libvirtd for selftests that kill or disturb a daemon: the same binary and QEMU as the
+host's, in its own mount and network namespaces (its own /run/libvirt, /var/lib/libvirt and
+/etc/libvirt; its own bridges and firewall), reached through a socket in a folder both namespaces see.
+
+A holder process keeps the namespaces alive, so the daemon can be killed and started again over the
+same state (and the QEMU processes it left running), as a host's daemon would be restarted.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import libvirt
+
+from avocado_cert import connect, libvirt_errors
+
+ROOT = "/tmp/acert-private-libvirtd"  # short and fixed: a socket path has 108 bytes, the guest probe caches per URI
+# The QEMU capabilities probe (~8 s, more on a busy host) is kept between fixtures.
+CACHE = "/var/cache/avocado-cert/private-libvirtd"
+PRIVATE = ("/run/libvirt", "/var/lib/libvirt", "/etc/libvirt")
+
+CONF = """# avocado-cert selftests: a private libvirtd, unix socket only, without authentication.
+unix_sock_dir = "{root}/sock"
+unix_sock_rw_perms = "0700"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+log_outputs = "3:file:{root}/libvirtd.log"
+"""
+
+NAMESPACE = """set -e
+ip link set lo up
+for d in {private}; do mkdir -p "$d"; mount -t tmpfs acert-private "$d"; done
+mkdir -p /var/cache/libvirt "{cache}"
+mount --bind "{cache}" /var/cache/libvirt
+cp "{root}/etc/qemu.conf" /etc/libvirt/qemu.conf
+mkdir -p /var/lib/libvirt/qemu /var/lib/libvirt/images
+touch "{root}/namespace-ready"
+exec sleep infinity
+"""
+
+
+def available():
+    """Why a private daemon cannot run here, or None."""
+    for tool in ("unshare", "nsenter", "libvirtd", "ip"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    if os.geteuid() != 0:
+        return "a private libvirtd needs root (mount namespaces)"
+    if not os.path.isfile("/etc/libvirt/qemu.conf"):
+        return "no /etc/libvirt/qemu.conf (scripts/libvirtd-host.sh start writes one)"
+    return None
+
+
+def _wait(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.2)
+
+
+class PrivateLibvirtd:
+    def __init__(self, root=ROOT):
+        self.root = root
+        self.holder = None
+        self.uri = f"qemu+unix:///system?socket={root}/sock/libvirt-sock"
+
+    @property
+    def pidfile(self):
+        return os.path.join(self.root, "libvirtd.pid")
+
+    def daemon_pid(self):
+        try:
+            with open(self.pidfile, encoding="utf-8") as src:
+                pid = int(src.read().strip())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    # --- the namespaces ----------------------------------------------------------------------------
+    def start(self, timeout=300):
+        """Make the namespaces and start the daemon in them; return once it answers."""
+        if os.path.exists(self.root):
+            shutil.rmtree(self.root)
+        os.makedirs(os.path.join(self.root, "etc"))
+        os.makedirs(os.path.join(self.root, "sock"))
+        os.makedirs(CACHE, exist_ok=True)
+        shutil.copyfile("/etc/libvirt/qemu.conf", os.path.join(self.root, "etc", "qemu.conf"))
+        with open(os.path.join(self.root, "libvirtd.conf"), "w", encoding="utf-8") as out:
+            out.write(CONF.format(root=self.root))
+        script = NAMESPACE.format(private=" ".join(PRIVATE), cache=CACHE, root=self.root)
+        self.holder = subprocess.Popen(  # pylint: disable=consider-using-with
+            ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.root, "namespace.log"), "w", encoding="utf-8"),  # pylint: disable=consider-using-with
+            start_new_session=True,
+        )
+        _wait(
+            lambda: os.path.exists(os.path.join(self.root, "namespace-ready")) or self.holder.poll() is not None,
+            30,
+            "the private namespaces",
+        )
+        if self.holder.poll() is not None:
+            raise RuntimeError(f"the private namespaces could not be made: see {self.root}/namespace.log")
+        self.start_daemon(timeout)
+        return self
+
+    def start_daemon(self, timeout=300):
+        """Start libvirtd in the namespaces (again, after a kill: same state, same guests)."""
+        subprocess.run(
+            ["nsenter", "-t", str(self.holder.pid), "-m", "-n", "libvirtd", "-d", "-f",
+             os.path.join(self.root, "libvirtd.conf"), "-p", self.pidfile],
+            check=True,
+            timeout=60,
+        )
+        _wait(self.answers, timeout, f"the private libvirtd on {self.uri}")
+
+    def answers(self):
+        libvirt_errors.quiet()
+        try:
+            conn = connect.open_uri(self.uri)
+        except libvirt.libvirtError:
+            return False
+        try:
+            return bool(conn.getType())
+        finally:
+            conn.close()
+
+    def kill_daemon(self, sig=signal.SIGKILL):
+        pid = self.daemon_pid()
+        if pid is not None:
+            os.kill(pid, sig)
+            _wait(lambda: self.daemon_pid() is None, 30, f"libvirtd {pid} to exit")
+        return pid
+
+    def _namespace_pids(self):
+        """Processes in the private mount namespace (the daemon, QEMU guests, dnsmasq), holder excluded."""
+        try:
+            mine = os.readlink(f"/proc/{self.holder.pid}/ns/mnt")
+        except OSError:
+            return []
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != self.holder.pid:
+                try:
+                    if os.readlink(f"/proc/{entry}/ns/mnt") == mine:
+                        pids.append(int(entry))
+                except OSError:
+                    continue
+        return pids
+
+    def stop(self):
+        """Stop the daemon and whatever it started in the namespaces, then the namespaces themselves."""
+        if self.holder is None:
+            return
+        try:
+            self.kill_daemon(signal.SIGTERM)
+        except RuntimeError:
+            self.kill_daemon(signal.SIGKILL)
+        for pid in self._namespace_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
+        self.holder.kill()
+        self.holder.wait(timeout=30)
+        self.holder = None
+        shutil.rmtree(self.root, ignore_errors=True)
