@@ -6,9 +6,10 @@ import re
 import threading
 from collections import Counter, defaultdict
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import case, func, select
 
 from avocado_cert import outcome
+from avocado_cert.catalog import db
 from avocado_cert.catalog.models import (
     PUBLISHED,
     ApiResult,
@@ -31,11 +32,8 @@ def version_key(version):
 
 
 def generation(session):
-    """Changes whenever the published catalog does: the key of the cached analyses."""
-    row = session.execute(
-        select(func.count(Certification.id), func.max(Certification.updated_at), func.max(Certification.id))
-    ).one()
-    return tuple(str(value) for value in row)
+    """Changes whenever the catalog does: the key of the cached analyses."""
+    return db.revision(session)
 
 
 def cached(session, name, compute):
@@ -142,26 +140,24 @@ def regressions(session, product_id=None):
             pairs[(old_id, new_id)] = (pid, old_v, new_v, old_verdict, new_verdict)
     if not pairs:
         return []
-    old, new = ApiResult.__table__.alias("old"), ApiResult.__table__.alias("new")
-    lost = defaultdict(list)
-    keys = list(pairs)
-    for start in range(0, len(keys), 400):  # bounded IN lists
-        chunk = keys[start : start + 400]
+    involved = sorted({cert_id for pair in pairs for cert_id in pair})
+    results = defaultdict(dict)
+    for start in range(0, len(involved), 500):  # bounded IN lists, each served by the index
         rows = session.execute(
-            select(
-                old.c.certification_id,
-                new.c.certification_id,
-                old.c.driver,
-                old.c.api,
-                old.c.outcome,
-                new.c.outcome,
+            select(ApiResult.certification_id, ApiResult.driver, ApiResult.api, ApiResult.outcome).where(
+                ApiResult.certification_id.in_(involved[start : start + 500])
             )
-            .join(new, (new.c.driver == old.c.driver) & (new.c.api == old.c.api))
-            .where(tuple_(old.c.certification_id, new.c.certification_id).in_(chunk))
-            .where(old.c.outcome == outcome.PASS, new.c.outcome != outcome.PASS)
-        ).all()
-        for old_id, new_id, driver, api, before, after in rows:
-            lost[(old_id, new_id)].append((driver, api, before, after))
+        )
+        for cert_id, driver, api, result in rows:
+            results[cert_id][(driver, api)] = result
+    lost = {}
+    for old_id, new_id in pairs:
+        after = results.get(new_id, {})
+        lost[(old_id, new_id)] = [
+            (driver, api, before, after[(driver, api)])
+            for (driver, api), before in results.get(old_id, {}).items()
+            if before == outcome.PASS and after.get((driver, api), outcome.PASS) != outcome.PASS
+        ]
     names = dict(
         (pid, (vendor, prod))
         for pid, vendor, prod in session.execute(

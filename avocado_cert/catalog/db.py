@@ -5,10 +5,11 @@ import os
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from avocado_cert.catalog.models import Revision
 from avocado_cert.errors import CertError
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
@@ -42,8 +43,20 @@ def engine_for(url):
     return engine
 
 
+def _bump_revision(session, _context, _instances):
+    """Any change moves the catalog's revision, in the same transaction (cached pages key on it)."""
+    if session.new or session.dirty or session.deleted:
+        session.execute(update(Revision).where(Revision.id == 1).values(value=Revision.value + 1))
+
+
 def session_factory(engine):
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _bump_revision)
+    return factory
+
+
+def revision(session):
+    return session.scalar(select(Revision.value).where(Revision.id == 1))
 
 
 def alembic_config(engine):

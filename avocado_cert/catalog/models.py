@@ -253,3 +253,11 @@ class SuiteRelease(Base):
     version: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     published_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Revision(Base):
+    """One row counting every committed change: the key of every cached page and analysis."""
+
+    __tablename__ = "catalog_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

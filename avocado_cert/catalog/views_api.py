@@ -6,7 +6,7 @@ CSRF token."""
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from avocado_cert.catalog import analysis, auth, ingest, published, queries, register
+from avocado_cert.catalog import analysis, auth, ingest, pagecache, published, queries, register
 from avocado_cert.catalog.views_public import visible_certification
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,11 +41,13 @@ def _key_json(key):
 
 
 @blueprint.get("/config")
+@pagecache.cached
 def config():
     return jsonify(published.document(g.db, request.host_url.rstrip("/")))
 
 
 @blueprint.get("/catalog")
+@pagecache.cached
 def catalog_list():
     filters = {key: request.args.get(key, "") for key in queries.FILTERS}
     try:
@@ -58,6 +60,7 @@ def catalog_list():
 
 
 @blueprint.get("/products/<vendor>/<product>")
+@pagecache.cached
 def product(vendor, product):  # pylint: disable=redefined-outer-name
     prod = register.product(g.db, vendor, product)
     actor = g.actor
@@ -69,22 +72,26 @@ def product(vendor, product):  # pylint: disable=redefined-outer-name
 
 
 @blueprint.get("/certifications/<int:cert_id>")
+@pagecache.cached
 def certification(cert_id):
     return jsonify(queries.detail(visible_certification(cert_id)))
 
 
 @blueprint.get("/analysis/support-matrix")
+@pagecache.cached
 def support_matrix():
     return jsonify(analysis.cached(g.db, "support_matrix", analysis.support_matrix))
 
 
 @blueprint.get("/analysis/failing-apis")
+@pagecache.cached
 def failing_apis():
     rows = analysis.cached(g.db, "failing_apis", analysis.failing_apis)
     return jsonify([{"api": api, "failing": fails, "measured": total} for api, fails, total in rows])
 
 
 @blueprint.get("/analysis/regressions")
+@pagecache.cached
 def regressions():
     return jsonify(analysis.cached(g.db, "regressions", analysis.regressions))
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from markupsafe import Markup
 
 from avocado_cert import html_report
-from avocado_cert.catalog import analysis, badge, queries, register
+from avocado_cert.catalog import analysis, badge, pagecache, queries, register
 from avocado_cert.catalog.models import PUBLISHED, CriteriaDoc, ProfileDoc
 from avocado_cert.catalog.published import document, releases_yaml
 
@@ -33,6 +33,7 @@ def _page():
 
 
 @blueprint.route("/")
+@pagecache.cached
 def index():
     filters = {key: request.args.get(key, "") for key in queries.FILTERS}
     page = _page()
@@ -53,6 +54,7 @@ def index():
 
 
 @blueprint.route("/vendors/<vendor>/products/<product>")
+@pagecache.cached
 def product_page(vendor, product):
     prod = register.product(g.db, vendor, product)
     everything = can_see_all(prod.vendor)
@@ -75,6 +77,7 @@ def visible_certification(cert_id):
 
 
 @blueprint.route("/certifications/<int:cert_id>")
+@pagecache.cached
 def certification_page(cert_id):
     cert = visible_certification(cert_id)
     return render_template(
@@ -94,6 +97,7 @@ def bundle_download(cert_id):
 
 
 @blueprint.route("/analysis")
+@pagecache.cached
 def analysis_page():
     matrix = analysis.cached(g.db, "support_matrix", analysis.support_matrix)
     driver = request.args.get("driver") or (next(iter(matrix), ""))
@@ -109,11 +113,13 @@ def analysis_page():
 
 
 @blueprint.route("/config")
+@pagecache.cached
 def config_page():
     return render_template("config.html", config=document(g.db))
 
 
 @blueprint.route("/badge/<vendor>/<product>/<version>.svg")
+@pagecache.cached
 def badge_svg(vendor, product, version):
     status = 200
     try:
