@@ -60,7 +60,30 @@ def host():
         "python": platform.python_version(),
         "suite_version": VERSION,
         "cpus": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "load_average": load_average(),
     }
+
+
+def cpu_model(cpuinfo="/proc/cpuinfo"):
+    """The host CPU's model name (the first processor's), or the machine type where it is not told."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as stream:
+            for line in stream:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "cpu model", "Model", "cpu"):
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages when the environment was recorded (timings depend on it)."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return []
 
 
 def element_text(xml, path):

@@ -70,6 +70,46 @@ def outcomes(run):
     }
 
 
+def metrics(run):
+    """{(relative test, variant, metric): (value, unit)} of the measurements a run recorded; entries
+    that are not a number (untrusted bundles) are left out."""
+    found = {}
+    for test in run.report["tests"]:
+        recorded = test.get("metrics")
+        if not isinstance(recorded, dict):
+            continue
+        for name, measured in recorded.items():
+            value = measured.get("value") if isinstance(measured, dict) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(name, str):
+                unit = measured.get("unit")
+                found[(run.key(test["test"]), test["variant"], name)] = (
+                    value,
+                    unit if isinstance(unit, str) else "",
+                )
+    return found
+
+
+def metric_changes(a, b):
+    """Rows of the measurements both runs recorded: a, b and b/a (None where a is 0)."""
+    old, new = metrics(a), metrics(b)
+    rows = []
+    for key in sorted(set(old) & set(new)):
+        (before, unit), (after, _unit) = old[key], new[key]
+        ratio = round(after / before, 3) if before else None
+        rows.append(
+            {
+                "test": key[0],
+                "variant": key[1],
+                "metric": key[2],
+                "unit": unit,
+                "a": before,
+                "b": after,
+                "ratio": ratio,
+            }
+        )
+    return rows
+
+
 def area_scores(points):
     """{area: percentage of PASS} over {key: (outcome, area)}, as the scorer counts it."""
     counts = defaultdict(Counter)
@@ -113,4 +153,5 @@ def diff(a, b):
         "b": {"ref": b.ref, "verdict": b.report.get("verdict"), "tests": len(new)},
         **rows,
         "areas": areas,
+        "metrics": metric_changes(a, b),
     }

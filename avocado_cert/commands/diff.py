@@ -39,6 +39,15 @@ def render(doc):
     for area, entry in doc["areas"].items():
         change = "" if entry["change"] is None else f" ({entry['change']:+.1f})"
         lines.append(f"  {area:<14} {_fmt(entry['a']):>7} -> {_fmt(entry['b']):>7}{change}")
+    measured = doc.get("metrics") or []
+    if measured:
+        lines.append("Measurements (A -> B, B/A):")
+        for row in measured:
+            ratio = "-" if row["ratio"] is None else f"x{row['ratio']:g}"
+            lines.append(
+                f"  {row['metric']:<28} {row['a']:>12g} -> {row['b']:<12g}{row['unit']:<10} {ratio:>8}"
+                f"  {row['test']} [{row['variant']}]"
+            )
     return "\n".join(lines)
 
 
