@@ -1,0 +1,90 @@
+"""abortJobFlags: with no flag it cancels a running save like abortJob; with no job it is refused,
+with or without VIR_DOMAIN_ABORT_JOB_POSTCOPY (which only a post-copy migration takes)."""
+
+import os
+import threading
+
+import libvirt
+
+from avocado_cert.testing import CertTest
+from avocado_cert.testing.runtime import Runtime
+
+
+class AbortJobFlags(CertTest):
+    """
+    :avocado: tags=area:domain,cap:domain.abort_job_flags
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.rt = Runtime(self)
+
+    def start_save(self, dom, path):
+        """Run save in a thread on its own connection; return (thread, outcome dict)."""
+        outcome = {}
+        conn = self.open_connection()
+
+        def run():
+            try:
+                outcome["result"] = conn.lookupByUUIDString(dom.UUIDString()).save(path)
+            except libvirt.libvirtError as err:
+                outcome["error"] = err
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread, outcome
+
+    def test_abort_idle(self):
+        """
+        With no job running, abortJobFlags(0) and abortJobFlags(POSTCOPY) are refused with
+        VIR_ERR_OPERATION_INVALID and the domain runs on.
+
+        :avocado: tags=api:virDomainAbortJobFlags
+        """
+        dom, _facts = self.rt.domain()
+        self.expect_error(libvirt.VIR_ERR_OPERATION_INVALID, dom.abortJobFlags, 0)
+        self.expect_error(
+            libvirt.VIR_ERR_OPERATION_INVALID, dom.abortJobFlags, libvirt.VIR_DOMAIN_ABORT_JOB_POSTCOPY
+        )
+        self.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING)
+
+    def test_abort_save(self):
+        """
+        abortJobFlags(0) during a save cancels it: the save fails with VIR_ERR_OPERATION_ABORTED, no
+        image is left and the domain runs on.
+
+        :avocado: tags=api:virDomainAbortJobFlags
+        """
+        dom, _facts, _vol = self.rt.disk_domain(memory_kib=262144)
+        self.expect_error(
+            libvirt.VIR_ERR_OPERATION_INVALID, dom.abortJobFlags, 0
+        )  # UNSUPPORTED where missing
+        path = self.rt.scratch_file("aborted.save")
+        thread, outcome = self.start_save(dom, path)
+
+        def job_running():
+            try:
+                return dom.jobInfo()[0] != libvirt.VIR_DOMAIN_JOB_NONE or not thread.is_alive()
+            except libvirt.libvirtError:
+                return not thread.is_alive()
+
+        self.wait_for(job_running, 60, step=0.01, what="the save job")
+        try:
+            dom.abortJobFlags(0)
+        except libvirt.libvirtError as err:
+            thread.join(60)
+            if err.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "result" in outcome:
+                self.skip_because("the save ended before it could be aborted")
+            raise
+        thread.join(60)
+        if "result" in outcome:
+            self.skip_because("the save completed before the abort reached it")
+        self.assertEqual(
+            outcome["error"].get_error_code(),
+            libvirt.VIR_ERR_OPERATION_ABORTED,
+            f"save failed another way: {outcome['error']}",
+        )
+        self.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING, "after the aborted save")
+        self.assertFalse(os.path.exists(path), "the aborted save left its image")
