@@ -2,7 +2,7 @@
 
 from html import escape
 
-from avocado_cert import equivalence, variants
+from avocado_cert import archmatrix, equivalence, variants
 
 COLORS = {
     "PASS": "#2e7d32",
@@ -146,6 +146,7 @@ def render(report):
                 "<p>Incomplete required capabilities: " + _e(", ".join(prof["incomplete_required"])) + "</p>"
             )
         parts.append("<h3>Capabilities</h3>" + _capabilities(prof["capabilities"]))
+    parts.append(archmatrix.html_section(report.get("arch_matrix"), _e, COLORS))
     parts.append(equivalence.html_section(report.get("transport_equivalence"), _e, COLORS))
     failed = [t for t in report["tests"] if t.get("rerun")]
     if failed:

@@ -3,7 +3,7 @@
 import json
 import os
 
-from avocado_cert import equivalence, html_report, outcome, rerun, variants
+from avocado_cert import archmatrix, equivalence, html_report, junit, outcome, rerun, variants
 from avocado_cert.version import VERSION
 
 REPORT_FORMAT = 1
@@ -32,7 +32,7 @@ def build(
                 entry["rerun"] = command
         tests.append(entry)
     variant_list = [v.to_dict() if hasattr(v, "to_dict") else v for v in variants]
-    return {
+    document = {
         "format": REPORT_FORMAT,
         "suite": {"name": "avocado-cert", "version": VERSION},
         "job": job or {},
@@ -47,6 +47,9 @@ def build(
         # The same test under several transports of one job, where its outcome differs between them.
         "transport_equivalence": equivalence.compare({"variants": variant_list, "tests": tests}),
     }
+    # Each architecture (and driver) of the job side by side, with the differences flagged.
+    document["arch_matrix"] = archmatrix.compare(document)
+    return document
 
 
 def write(report, job_dir):
@@ -57,6 +60,8 @@ def write(report, job_dir):
         json.dump(report, out, indent=1, sort_keys=True)
     with open(os.path.join(cert_dir, "report.html"), "w", encoding="utf-8") as out:
         out.write(html_report.render(report))
+    with open(os.path.join(cert_dir, "junit.xml"), "w", encoding="utf-8") as out:
+        out.write(junit.render(report))
     return cert_dir
 
 
@@ -94,6 +99,7 @@ def summary(report, report_path=None):
         expired = [c["id"] for c in prof["capabilities"] if c.get("expired_waiver")]
         if expired:
             lines.append("  Expired waivers (not applied): " + ", ".join(expired))
+    lines.extend(archmatrix.summary_lines(report.get("arch_matrix")))
     lines.extend(equivalence.summary_lines(report.get("transport_equivalence")))
     if score.get("interrupted"):
         lines.append("The job was interrupted: the verdict cannot be CERTIFIED.")

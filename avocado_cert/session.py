@@ -68,10 +68,49 @@ def _runner(profiles, override):
     return runners.pop()
 
 
-def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None):
+def _combination_order(value):
+    """--cert-combination-order as an int: -1 (unset) leaves each profile's own combination_order."""
+    if value is None or value == "":
+        return -1
+    try:
+        order = int(value)
+    except (TypeError, ValueError):
+        raise CertError(f"--cert-combination-order: expected a whole number, got {value!r}") from None
+    if order < -1:
+        raise CertError(f"--cert-combination-order: must be 0 (full cross), 2 (pairwise) or more, got {order}")
+    return order
+
+
+def reductions(profiles, order_override=-1):
+    """(combinations_of, reduction): the reduced combinations of each profile whose combination order
+    applies, and what each kept of its full cross (for the report)."""
+    reduced = {}
+    for prof in profiles:
+        order = prof.combination_order if order_override < 0 else order_override
+        combos = variants_mod.reduced_combinations(prof, order)
+        if combos is not None:
+            reduced[prof.name] = (order, combos)
+    summary = {}
+    for prof in profiles:
+        if prof.name not in reduced:
+            continue
+        order, combos = reduced[prof.name]
+        covered, total = variants_mod.tuple_coverage(prof, combos, order)
+        summary[prof.name] = {
+            "combination_order": order,
+            "variants": len(combos),
+            "full_cross": variants_mod.full_cross_size(prof),
+            "tuples_covered": covered,
+            "tuples_total": total,
+        }
+    return (lambda prof: reduced[prof.name][1] if prof.name in reduced else None), summary
+
+
+def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None, combination_order=-1):
     profiles = profile_mod.load_many(profile_spec)
     runner = _runner(profiles, runner)
-    crossed = variants_mod.cross_many(profiles)
+    combinations_of, reduction = reductions(profiles, _combination_order(combination_order))
+    crossed = variants_mod.cross_many(profiles, combinations_of)
     selected = variants_mod.select(crossed, list(variant_ids))
     loaded = {}
     by_profile = {}
@@ -87,7 +126,9 @@ def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None):
     if runner == "vt":
         # Avocado-VT's runner cancels its tests in a job with more than one task at a time.
         parallel = 1
-    return Plan(profiles, selected, by_profile, criteria_override, references, parallel, runner=runner)
+    return Plan(
+        profiles, selected, by_profile, criteria_override, references, parallel, reduction=reduction, runner=runner
+    )
 
 
 def plan_from_config(config):
@@ -96,6 +137,7 @@ def plan_from_config(config):
         _variant_ids(config),
         config.get("cert.criteria"),
         config.get("cert.runner"),
+        config.get("cert.combination_order"),
     )
 
 

@@ -96,18 +96,24 @@ def reduced_combinations(profile, order):
     fewer axes than the order), so the caller crosses everything.
     """
     names = list(profile.axes)
-    if order <= 0 or order >= len(names):
+    values = [list(profile.axes[name]) for name in names]
+    # An axis of one value is in every combination: the algorithm cannot vary it (and fails on it).
+    varying = [i for i, axis_values in enumerate(values) if len(axis_values) > 1]
+    if order <= 0 or order >= len(varying):
         return None
     from avocado_varianter_cit.Cit import Cit  # pylint: disable=import-outside-toplevel
 
-    values = [list(profile.axes[name]) for name in names]
     state = random.getstate()
     random.seed(_CIT_SEED)
     try:
-        rows = Cit([len(v) for v in values], order, set()).compute()
+        rows = Cit([len(values[i]) for i in varying], order, set()).compute()
     finally:
         random.setstate(state)
-    return [tuple(values[i][index] for i, index in enumerate(row)) for row in sorted(map(tuple, rows))]
+    combos = []
+    for row in sorted(map(tuple, rows)):
+        chosen = dict(zip(varying, row))
+        combos.append(tuple(values[i][chosen.get(i, 0)] for i in range(len(names))))
+    return combos
 
 
 def tuple_coverage(profile, combinations, order):
