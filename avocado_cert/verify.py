@@ -19,7 +19,7 @@ import yaml
 from avocado_cert import bundle as layout
 from avocado_cert import criteria as criteria_mod
 from avocado_cert import jobreport, outcome, paths, profile, results, safetar, scoring, signing, suitehash
-from avocado_cert import suiteindex, variants
+from avocado_cert import suiteindex, variants, vt
 from avocado_cert.datafile import check_mapping, sha256_bytes
 from avocado_cert.errors import CertError
 
@@ -74,8 +74,12 @@ def _listing(problems):
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
+VT_TESTS = f"{layout.JOB}/cert/{vt.TESTS_FILE}"
+
+
 def _keep(name):
     return name in (
+        VT_TESTS,
         layout.MANIFEST,
         layout.SIGNATURE,
         layout.SUITE,
@@ -377,16 +381,36 @@ def _find_expected(ctx):
     return expected, problems
 
 
+def _vt_tests(ctx):
+    """{Avocado-VT test name: what it certifies} of a job run through Avocado-VT, else {}."""
+    if VT_TESTS not in ctx.kept:
+        return {}
+    infos = ctx.json(VT_TESTS)
+    if not all(isinstance(i, dict) and {"test", "variant", "name"} <= set(i) for i in infos.values()):
+        raise Broken(f"{VT_TESTS}: entries need a test, a variant and a name")
+    return infos
+
+
 def _records(ctx):
     """Records of the raw results (results.json and variants.json), read once."""
     if "records" not in ctx.cache:
         variant_profiles = {v["id"]: v["profile"] for v in ctx.variants()}
-        ctx.cache["records"] = results.records(ctx.entries(), variant_profiles)
+        entries = ctx.entries()
+        infos = _vt_tests(ctx)
+        if infos:
+            # Avocado-VT's results carry no params: vt-tests.json says which test x variant each one is.
+            entries = vt.entries(entries, infos)
+        ctx.cache["records"] = results.records(entries, variant_profiles)
     return ctx.cache["records"]
 
 
 def _present(ctx):
-    return {(ctx.relative(rec.test), rec.variant) for rec in _records(ctx)}
+    infos = _vt_tests(ctx)
+    present = set()
+    for rec in _records(ctx):
+        test = infos[rec.test]["test"] if rec.test in infos else ctx.relative(rec.test)
+        present.add((test, rec.variant))
+    return present
 
 
 def rule_tests(ctx):
@@ -430,7 +454,11 @@ def rescore(ctx):
     rep = ctx.report
     root = ctx.suite["root"].rstrip("/")
     expected_rel, _problems = _expected(ctx)
-    expected = {(f"{root}/{test}", vid): _tag_info(tags) for (test, vid), tags in expected_rel.items()}
+    vt_names = {(info["test"], info["variant"]): name for name, info in _vt_tests(ctx).items()}
+    expected = {
+        (vt_names.get((test, vid), f"{root}/{test}"), vid): _tag_info(tags)
+        for (test, vid), tags in expected_rel.items()
+    }
     variant_profiles = {v["id"]: v["profile"] for v in ctx.variants()}
     recs = list(_records(ctx))
     recs.extend(jobreport.missing_records(recs, expected, variant_profiles))

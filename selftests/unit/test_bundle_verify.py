@@ -277,3 +277,52 @@ def reproduce_failed(path):
         return subprocess.CompletedProcess(args, 1, "", "no job was run")
 
     return reproduce.reproduce(path, os.path.join(os.path.dirname(path), "work"), failed=True, run=no_job)
+
+
+def test_a_job_run_through_avocado_vt(home, tmp_path, key):
+    """Avocado-VT results carry no params: cert/vt-tests.json maps each to its test and variant."""
+    from avocado_cert import jobreport, session, vt  # pylint: disable=import-outside-toplevel
+
+    job_dir, releases = job(home, tmp_path)
+    results_path = os.path.join(job_dir, "results.json")
+    with open(results_path, encoding="utf-8") as src:
+        raw = json.load(src)
+    root = os.path.join(home, "tests")
+    infos = {}
+    for entry in raw["tests"]:
+        number, rest = entry["id"].split("-", 1)
+        test, variant = rest.rsplit(";", 1)
+        rel = test[len(root) + 1 :]
+        name = f"acert.bench.{variant}.bench.{rel.rsplit(':', 1)[1]}"
+        infos[name] = {
+            "name": name,
+            "test": rel,
+            "variant": variant,
+            "area": "bench",
+            "caps": ["bench.one"],
+            "apis": ["virConnectOpen"],
+            "profile": "bench",
+            "profile_ref": "bench",
+        }
+        entry["id"], entry["name"] = f"{number}-{name}", name
+    with open(results_path, "w", encoding="utf-8") as out:
+        json.dump(raw, out)
+    vt.save(os.path.join(job_dir, "cert"), infos)
+    with open(os.path.join(job_dir, "cert", "report.json"), encoding="utf-8") as src:
+        job_info = json.load(src)["job"]
+    jobreport.produce(
+        job_dir,
+        session.plan("bench"),
+        "bench",
+        vt.entries(raw["tests"], infos),
+        expected=vt.expected(infos),
+        job_info=job_info,
+    )
+    out = str(tmp_path / "b.tar.gz")
+    bundle.build(job_dir, key[0], out)
+    result = verify.verify(out, key[1], releases=releases)
+    assert result.ok, [(r.name, r.detail) for r in result.failed]
+    del infos[next(iter(infos))]  # a variant the job ran but cannot say what it certifies
+    vt.save(os.path.join(job_dir, "cert"), infos)
+    bundle.build(job_dir, key[0], out)
+    assert not verify.verify(out, key[1], releases=releases).ok
