@@ -1,6 +1,7 @@
 """Transport equivalence: the same test on the same driver and arch must end the same way whatever
 transport carried it (unix socket, TCP, TLS, ...). A test whose outcome differs between transports of
-one job is a finding: the API behaves differently depending on how the client reached the daemon.
+one job is a finding: the API behaves differently depending on how the client reached the daemon. Checks of
+the transport itself (TRANSPORT_CAPABILITIES) differ by design and are listed apart.
 
 Computed from the report document alone (variants and tests), so a bundle's report gives the same
 answer offline. SKIP is not compared: a transport-specific test SKIPs by design where its transport is
@@ -13,6 +14,11 @@ from avocado_cert import outcome
 
 SUMMARY_FINDINGS = 10
 _NOT_COMPARED = (outcome.SKIP, outcome.MISSING)
+# Capabilities that certify the transport itself (who may connect, whether the channel is encrypted):
+# their outcome depends on the transport by design, so they are listed apart, not as findings.
+TRANSPORT_CAPABILITIES = frozenset(
+    ("security.tls_client_auth", "security.sasl_auth", "security.remote_authentication", "security.remote_encryption")
+)
 
 
 def _transport(variant):
@@ -46,6 +52,7 @@ def compare(report):
         groups.setdefault(key, {})[_transport(variant)] = test
     findings = []
     skipped_somewhere = []
+    by_design = []
     compared = 0
     for (name, rest), cells in groups.items():
         if len(cells) < 2:
@@ -61,7 +68,11 @@ def compare(report):
             "missing_in": [t for t in transports if t not in cells],
         }
         judged = {o for o in outcomes.values() if o not in _NOT_COMPARED}
-        if len(judged) > 1:
+        caps = {cap for test in cells.values() for cap in test.get("caps") or ()}
+        if caps and caps <= TRANSPORT_CAPABILITIES:
+            if len(set(outcomes.values())) > 1:
+                by_design.append(row)
+        elif len(judged) > 1:
             findings.append(row)
         elif len(set(outcomes.values())) > 1:
             skipped_somewhere.append(row)
@@ -70,6 +81,7 @@ def compare(report):
         "compared": compared,
         "findings": findings,
         "not_compared": skipped_somewhere,
+        "transport_specific": by_design,
     }
 
 
@@ -90,6 +102,8 @@ def summary_lines(equivalence):
     )
     if equivalence["not_compared"]:
         head += f" ({len(equivalence['not_compared'])} more differ only by SKIP or a missing result)"
+    if equivalence.get("transport_specific"):
+        head += f"; {len(equivalence['transport_specific'])} transport security checks differ by design"
     lines = [head + (":" if findings else "")]
     for row in findings[:SUMMARY_FINDINGS]:
         lines.append(f"  {row['test']}: {_describe(row)}")
@@ -130,6 +144,11 @@ def html_section(equivalence, escape, colors):
     ]
     if findings:
         parts.append(table(findings))
+    if equivalence.get("transport_specific"):
+        parts.append(
+            "<details><summary>Checks of the transport itself, different by design "
+            f"({len(equivalence['transport_specific'])})</summary>{table(equivalence['transport_specific'])}</details>"
+        )
     if equivalence["not_compared"]:
         parts.append(
             f"<details><summary>Differing only by SKIP or a missing result ({len(equivalence['not_compared'])})"

@@ -145,6 +145,9 @@ def render(report):
             parts.append(
                 "<p>Incomplete required capabilities: " + _e(", ".join(prof["incomplete_required"])) + "</p>"
             )
+        advisory = [c["id"] for c in prof["capabilities"] if c["status"] == "advisory" and c["outcome"] == "FAIL"]
+        if advisory:
+            parts.append("<p>Advisory capabilities failed (not blocking): " + _e(", ".join(advisory)) + "</p>")
         parts.append("<h3>Capabilities</h3>" + _capabilities(prof["capabilities"]))
     parts.append(archmatrix.html_section(report.get("arch_matrix"), _e, COLORS))
     parts.append(equivalence.html_section(report.get("transport_equivalence"), _e, COLORS))

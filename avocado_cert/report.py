@@ -93,6 +93,9 @@ def summary(report, report_path=None):
             lines.append("  Failed required capabilities: " + ", ".join(prof["failed_required"]))
         if prof["incomplete_required"]:
             lines.append("  Incomplete required capabilities: " + ", ".join(prof["incomplete_required"]))
+        advisory = [c["id"] for c in prof["capabilities"] if c["status"] == "advisory" and c["outcome"] == outcome.FAIL]
+        if advisory:
+            lines.append("  Advisory capabilities failed (not blocking): " + ", ".join(advisory))
         for cap in prof["capabilities"]:
             for problem in cap.get("threshold_problems", [])[:3]:
                 lines.append(f"  {cap['id']} ({cap['status']}): {problem}")

@@ -26,7 +26,7 @@ def qemu_profile(folder, uri, areas=AREAS, tests=EXTRA_TESTS, timeout=120):
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "qemu-x86_64.yaml")
     with open(path, "w", encoding="utf-8") as out:
-        yaml.safe_dump(document, out)
+        yaml.safe_dump(document, out, sort_keys=False)
     return path
 
 

@@ -14,7 +14,7 @@ import time
 
 import libvirt
 
-from avocado_cert import connect, libvirt_errors
+from avocado_cert import connect, libvirt_errors, paths
 
 ROOT = "/tmp/acert-private-libvirtd"  # short and fixed: a socket path has 108 bytes, the guest probe caches per URI
 # The QEMU capabilities probe (~8 s, more on a busy host) is kept between fixtures.
@@ -62,10 +62,16 @@ def _wait(predicate, timeout, what):
 
 
 class PrivateLibvirtd:
-    def __init__(self, root=ROOT):
+    """remote=True: also TCP (no auth) and TLS + SASL on 127.0.0.1 of its own network namespace, with
+    the configuration and credentials scripts/libvirtd-host.sh makes (state folder ROOT/state)."""
+
+    def __init__(self, root=ROOT, remote=False):
         self.root = root
+        self.remote = remote
         self.holder = None
-        self.uri = f"qemu+unix:///system?socket={root}/sock/libvirt-sock"
+        self.socket = f"{root}/sock/libvirt-sock"
+        self.uri = f"qemu+unix:///system?socket={self.socket}"
+        self.state = os.path.join(root, "state")
 
     @property
     def pidfile(self):
@@ -89,8 +95,18 @@ class PrivateLibvirtd:
         os.makedirs(os.path.join(self.root, "sock"))
         os.makedirs(CACHE, exist_ok=True)
         shutil.copyfile("/etc/libvirt/qemu.conf", os.path.join(self.root, "etc", "qemu.conf"))
+        conf = CONF.format(root=self.root)
+        if self.remote:
+            script = os.path.join(paths.home(), "scripts", "libvirtd-host.sh")
+            subprocess.run(
+                ["bash", script, "credentials"], env=dict(os.environ, AVOCADO_CERT_STATE=self.state),
+                check=True, capture_output=True, timeout=120,
+            )
+            with open(os.path.join(self.state, "libvirtd.conf"), encoding="utf-8") as src:
+                host_conf = [line for line in src if not line.startswith(("log_outputs", "unix_sock", "auth_unix"))]
+            conf += "".join(host_conf)
         with open(os.path.join(self.root, "libvirtd.conf"), "w", encoding="utf-8") as out:
-            out.write(CONF.format(root=self.root))
+            out.write(conf)
         script = NAMESPACE.format(private=" ".join(PRIVATE), cache=CACHE, root=self.root)
         self.holder = subprocess.Popen(  # pylint: disable=consider-using-with
             ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script],
@@ -111,13 +127,15 @@ class PrivateLibvirtd:
 
     def start_daemon(self, timeout=300):
         """Start libvirtd in the namespaces (again, after a kill: same state, same guests)."""
-        subprocess.run(
-            ["nsenter", "-t", str(self.holder.pid), "-m", "-n", "libvirtd", "-d", "-f",
-             os.path.join(self.root, "libvirtd.conf"), "-p", self.pidfile],
-            check=True,
-            timeout=60,
-        )
+        command = ["libvirtd", "-d", "-f", os.path.join(self.root, "libvirtd.conf"), "-p", self.pidfile]
+        if self.remote:
+            command = ["env", f"SASL_CONF_PATH={self.state}/sasl", *command, "--listen"]
+        subprocess.run(["nsenter", "-t", str(self.holder.pid), "-m", "-n", *command], check=True, timeout=60)
         _wait(self.answers, timeout, f"the private libvirtd on {self.uri}")
+
+    def in_network(self, argv):
+        """argv run inside the daemon's network namespace (its 127.0.0.1), the host's filesystem kept."""
+        return ["nsenter", "-t", str(self.holder.pid), "-n", *argv]
 
     def answers(self):
         libvirt_errors.quiet()

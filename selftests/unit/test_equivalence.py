@@ -97,3 +97,16 @@ def test_report_json_summary_and_html_carry_it():
     assert "Transport equivalence (unix, tls): 1 tests compared, 1 differ:" in report.summary(built)
     page = html_report.render(built)
     assert "<h2>Transport equivalence</h2>" in page and "boom &lt;b&gt;" in page and "boom <b>" not in page
+
+
+def test_checks_of_the_transport_itself_differ_by_design():
+    doc = _report(
+        [
+            {**_test("t.py:R.test_encrypted", "tcp", "FAIL", "in clear"), "caps": ["security.remote_encryption"]},
+            {**_test("t.py:R.test_encrypted", "tls", "PASS"), "caps": ["security.remote_encryption"]},
+        ],
+        transports=("tcp", "tls"),
+    )
+    result = equivalence.compare(doc)
+    assert result["findings"] == [] and [r["test"] for r in result["transport_specific"]] == ["t.py:R.test_encrypted"]
+    assert "1 transport security checks differ by design" in equivalence.summary_lines(result)[0]
