@@ -11,7 +11,13 @@ def run(tests):
 
 
 def entry(test, metrics, variant="v1"):
-    return {"test": f"/suite/{test}", "variant": variant, "outcome": "PASS", "area": "performance", "metrics": metrics}
+    return {
+        "test": f"/suite/{test}",
+        "variant": variant,
+        "outcome": "PASS",
+        "area": "performance",
+        "metrics": metrics,
+    }
 
 
 def test_metric_rows_compare_what_both_runs_measured():
@@ -19,7 +25,15 @@ def test_metric_rows_compare_what_both_runs_measured():
     b = run([entry("p.py:T.test", {"lookup_median_us": {"value": 75.0, "unit": "us"}, "new": {"value": 2}})])
     doc = rundiff.diff(a, b)
     assert doc["metrics"] == [
-        {"test": "p.py:T.test", "variant": "v1", "metric": "lookup_median_us", "unit": "us", "a": 50.0, "b": 75.0, "ratio": 1.5}
+        {
+            "test": "p.py:T.test",
+            "variant": "v1",
+            "metric": "lookup_median_us",
+            "unit": "us",
+            "a": 50.0,
+            "b": 75.0,
+            "ratio": 1.5,
+        }
     ]
     text = diff_command.render(doc)
     assert "Measurements (A -> B, B/A):" in text and "x1.5" in text

@@ -110,7 +110,9 @@ def test_main_rejects_a_folder_that_is_not_libvirt(tmp_path, capsys):
 
 def test_bad_table_is_one_line_error(tmp_path):
     path = tmp_path / "read-only-9.0.0.yaml"
-    path.write_text("libvirt: 9.0.0\norigin: x\ngenerated_by: y\nrefused: [a]\nrefused_if: {b: 1}\nallowed: []\n")
+    path.write_text(
+        "libvirt: 9.0.0\norigin: x\ngenerated_by: y\nrefused: [a]\nrefused_if: {b: 1}\nallowed: []\n"
+    )
     with pytest.raises(CertError, match="refused_if.b: expected the C condition"):
         readonly_api.load(path=str(path))
 
@@ -123,7 +125,12 @@ def test_shipped_table_covers_the_9_0_0_surface():
     assert set(surface.functions) <= known
     assert not (set(table.refused) & set(table.allowed))
     # Spot checks against libvirt's documented behaviour.
-    assert {"virDomainCreate", "virDomainDefineXML", "virSecretGetValue", "virStorageVolDelete"} <= table.refused
+    assert {
+        "virDomainCreate",
+        "virDomainDefineXML",
+        "virSecretGetValue",
+        "virStorageVolDelete",
+    } <= table.refused
     assert {"virDomainGetInfo", "virConnectGetVersion", "virDomainLookupByName"} <= table.allowed
     assert "virDomainGetXMLDesc" in table.refused_if
 

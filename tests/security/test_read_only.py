@@ -5,8 +5,6 @@ no change to any object; it still reads what a read-write connection reads."""
 import json
 import os
 
-import libvirt
-
 from avocado_cert import apisurface, pybindings
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import readonly as sweep
