@@ -16,7 +16,7 @@ import pytest
 
 from avocado_cert import connect, exitcodes, libvirt_errors, paths
 from selftests.conftest import BIN, avocado
-from selftests.functional.certrun import latest_report, qemu_profile
+from selftests.functional.certrun import AREAS, EXTRA_TESTS, GUEST_TESTS, latest_report, qemu_profile
 from selftests.functional.decoys import Decoys, owned_objects
 from selftests.functional.private_libvirtd import PrivateLibvirtd, available
 
@@ -63,13 +63,15 @@ def decoys(conn, tmp_path_factory):
 def test_run_leaves_every_decoy_as_it_was(target, conn, decoys, tmp_path):
     before = decoys.state()
     assert owned_objects(conn) == [], "acert- objects on the daemon before the run"
-    profile = qemu_profile(str(tmp_path / "profile"), target)
+    profile = qemu_profile(str(tmp_path / "profile"), target, AREAS, EXTRA_TESTS + GUEST_TESTS, guest=True)
     results = str(tmp_path / "results")
     proc = avocado("run", "--cert-profile", profile, "--job-results-dir", results, timeout=1500)
     report = latest_report(results)
     outcomes = [t["outcome"] for t in report["tests"]]
     assert len(outcomes) > 100 and outcomes.count("PASS") > 80, proc.stdout[-3000:]
     assert "ERROR" not in outcomes and "MISSING" not in outcomes, proc.stdout[-3000:]
+    guest_tests = [t for t in report["tests"] if "test_guest_power.py" in t["test"]]
+    assert guest_tests and all(t["outcome"] == "PASS" for t in guest_tests), "no guest booted to its shell"
 
     print(f"{len(outcomes)} tests: " + ", ".join(f"{o} {outcomes.count(o)}" for o in sorted(set(outcomes))))
     for test in report["tests"]:
