@@ -17,7 +17,12 @@ _NOT_COMPARED = (outcome.SKIP, outcome.MISSING)
 # Capabilities that certify the transport itself (who may connect, whether the channel is encrypted):
 # their outcome depends on the transport by design, so they are listed apart, not as findings.
 TRANSPORT_CAPABILITIES = frozenset(
-    ("security.tls_client_auth", "security.sasl_auth", "security.remote_authentication", "security.remote_encryption")
+    (
+        "security.tls_client_auth",
+        "security.sasl_auth",
+        "security.remote_authentication",
+        "security.remote_encryption",
+    )
 )
 
 
@@ -144,14 +149,11 @@ def html_section(equivalence, escape, colors):
     ]
     if findings:
         parts.append(table(findings))
-    if equivalence.get("transport_specific"):
-        parts.append(
-            "<details><summary>Checks of the transport itself, different by design "
-            f"({len(equivalence['transport_specific'])})</summary>{table(equivalence['transport_specific'])}</details>"
-        )
-    if equivalence["not_compared"]:
-        parts.append(
-            f"<details><summary>Differing only by SKIP or a missing result ({len(equivalence['not_compared'])})"
-            f"</summary>{table(equivalence['not_compared'])}</details>"
-        )
+    for key, title in (
+        ("transport_specific", "Checks of the transport itself, different by design"),
+        ("not_compared", "Differing only by SKIP or a missing result"),
+    ):
+        rows = equivalence.get(key) or []
+        if rows:
+            parts.append(f"<details><summary>{title} ({len(rows)})</summary>{table(rows)}</details>")
     return "".join(parts)

@@ -53,14 +53,27 @@ def foreign_client_pki(folder, trusted_cacert):
     key = os.path.join(folder, "clientkey.pem")
     _certtool("--generate-privkey", "--outfile", ca_key)
     _certtool(
-        "--generate-self-signed", "--load-privkey", ca_key,
-        "--template", paths.cfg_path("host", "tls-ca.info"), "--outfile", ca_cert,
+        "--generate-self-signed",
+        "--load-privkey",
+        ca_key,
+        "--template",
+        paths.cfg_path("host", "tls-ca.info"),
+        "--outfile",
+        ca_cert,
     )
     _certtool("--generate-privkey", "--outfile", key)
     _certtool(
-        "--generate-certificate", "--load-privkey", key, "--load-ca-certificate", ca_cert,
-        "--load-ca-privkey", ca_key, "--template", paths.cfg_path("host", "tls-client.info"),
-        "--outfile", os.path.join(folder, "clientcert.pem"),
+        "--generate-certificate",
+        "--load-privkey",
+        key,
+        "--load-ca-certificate",
+        ca_cert,
+        "--load-ca-privkey",
+        ca_key,
+        "--template",
+        paths.cfg_path("host", "tls-client.info"),
+        "--outfile",
+        os.path.join(folder, "clientcert.pem"),
     )
     with open(os.path.join(folder, "cacert.pem"), "w", encoding="utf-8") as out:
         for path in (trusted_cacert, ca_cert):

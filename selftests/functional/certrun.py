@@ -9,13 +9,13 @@ import yaml
 from avocado_cert import paths
 
 # A representative part of qemu-x86_64: every kind of object the decoys have, created and removed.
-AREAS = ["host", "network", "storage", "secret", "nwfilter", "snapshot"]
-EXTRA_TESTS = ["domain/test_lifecycle.py", "domain/test_autostart.py"]
+AREAS = ("host", "network", "storage", "secret", "nwfilter", "snapshot")
+EXTRA_TESTS = ("domain/test_lifecycle.py", "domain/test_autostart.py")
 # Guests that boot the suite's image: reboot, reset, shutdown and the ACPI button, seen from inside.
-GUEST_TESTS = ["domain/test_guest_power.py"]
+GUEST_TESTS = ("domain/test_guest_power.py",)
 
 
-def qemu_profile(folder, uri, areas=AREAS, tests=EXTRA_TESTS, timeout=120, guest=False):
+def qemu_profile(folder, uri, areas=AREAS, tests=EXTRA_TESTS, *, timeout=120, guest=False):
     """cfg/profiles/qemu-x86_64.yaml pointed at uri, on a part of its areas; its guest image booted
     (KVM or TCG settled by the profile's probe) only with guest=True."""
     with open(os.path.join(paths.profiles_dir(), "qemu-x86_64.yaml"), encoding="utf-8") as src:

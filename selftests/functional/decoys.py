@@ -60,7 +60,9 @@ class Decoys:
         if snapshot_name:
             # An internal snapshot needs a qcow2 disk: one volume of the decoy pool per domain.
             pool = self.conn.storagePoolLookupByName(self.name("pool-on"))
-            vol = pool.createXML(xmlbuild.to_xml(xmlbuild.volume(f"{name}.qcow2", capacity=1 << 20, fmt="qcow2")), 0)
+            vol = pool.createXML(
+                xmlbuild.to_xml(xmlbuild.volume(f"{name}.qcow2", capacity=1 << 20, fmt="qcow2")), 0
+            )
             disk = etree.SubElement(root.find("devices"), "disk", type="file", device="disk")
             etree.SubElement(disk, "driver", name="qemu", type="qcow2")
             etree.SubElement(disk, "source", file=vol.path())
@@ -184,20 +186,25 @@ class Decoys:
         for name in self.names["nwfilter"]:
             attempt(name, lambda n=name: self.conn.nwfilterLookupByName(n).undefine())
         for name in self.names["domain"]:
+
             def drop(n=name):
                 dom = self.conn.lookupByName(n)
                 if dom.isActive():
                     dom.destroy()
                 dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+
             attempt(name, drop)
         for name in self.names["network"]:
+
             def drop_net(n=name):
                 net = self.conn.networkLookupByName(n)
                 if net.isActive():
                     net.destroy()
                 net.undefine()
+
             attempt(name, drop_net)
         for name in self.names["pool"]:
+
             def drop_pool(n=name):
                 pool = self.conn.storagePoolLookupByName(n)
                 if pool.isActive():
@@ -205,6 +212,7 @@ class Decoys:
                         vol.delete(0)
                     pool.destroy()
                 pool.undefine()
+
             attempt(name, drop_pool)
         for uid in self.names["secret"]:
             attempt(uid, lambda u=uid: self.conn.secretLookupByUUIDString(u).undefine())
@@ -221,8 +229,12 @@ def owned_objects(conn):
         if naming.owned(pool.name()):
             found.append(f"pool {pool.name()}")
         elif pool.isActive():
-            found += [f"volume {pool.name()}/{v.name()}" for v in pool.listAllVolumes(0) if naming.owned(v.name())]
-    found += [f"secret {s.UUIDString()}" for s in conn.listAllSecrets(0) if naming.PREFIX in (s.usageID() or "")]
+            found += [
+                f"volume {pool.name()}/{v.name()}" for v in pool.listAllVolumes(0) if naming.owned(v.name())
+            ]
+    found += [
+        f"secret {s.UUIDString()}" for s in conn.listAllSecrets(0) if naming.PREFIX in (s.usageID() or "")
+    ]
     found += [f"nwfilter {f.name()}" for f in conn.listAllNWFilters(0) if naming.owned(f.name())]
     found += [f"binding {b.portDev()}" for b in conn.listAllNWFilterBindings(0) if naming.owned(b.portDev())]
     return found

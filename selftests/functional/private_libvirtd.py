@@ -16,7 +16,8 @@ import libvirt
 
 from avocado_cert import connect, libvirt_errors, paths
 
-ROOT = "/tmp/acert-private-libvirtd"  # short and fixed: a socket path has 108 bytes, the guest probe caches per URI
+# Short and fixed: a socket path has 108 bytes at most, and the guest probe's decision is cached per URI.
+ROOT = "/tmp/acert-private-libvirtd"
 # The QEMU capabilities probe (~8 s, more on a busy host) is kept between fixtures.
 CACHE = "/var/cache/avocado-cert/private-libvirtd"
 PRIVATE = ("/run/libvirt", "/var/lib/libvirt", "/etc/libvirt")
@@ -99,24 +100,31 @@ class PrivateLibvirtd:
         if self.remote:
             script = os.path.join(paths.home(), "scripts", "libvirtd-host.sh")
             subprocess.run(
-                ["bash", script, "credentials"], env=dict(os.environ, AVOCADO_CERT_STATE=self.state),
-                check=True, capture_output=True, timeout=120,
+                ["bash", script, "credentials"],
+                env=dict(os.environ, AVOCADO_CERT_STATE=self.state),
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
             with open(os.path.join(self.state, "libvirtd.conf"), encoding="utf-8") as src:
-                host_conf = [line for line in src if not line.startswith(("log_outputs", "unix_sock", "auth_unix"))]
+                host_conf = [
+                    line for line in src if not line.startswith(("log_outputs", "unix_sock", "auth_unix"))
+                ]
             conf += "".join(host_conf)
         with open(os.path.join(self.root, "libvirtd.conf"), "w", encoding="utf-8") as out:
             out.write(conf)
         script = NAMESPACE.format(private=" ".join(PRIVATE), cache=CACHE, root=self.root)
-        self.holder = subprocess.Popen(  # pylint: disable=consider-using-with
-            ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(self.root, "namespace.log"), "w", encoding="utf-8"),  # pylint: disable=consider-using-with
-            start_new_session=True,
-        )
+        with open(os.path.join(self.root, "namespace.log"), "w", encoding="utf-8") as log:
+            self.holder = subprocess.Popen(  # pylint: disable=consider-using-with
+                ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
         _wait(
-            lambda: os.path.exists(os.path.join(self.root, "namespace-ready")) or self.holder.poll() is not None,
+            lambda: os.path.exists(os.path.join(self.root, "namespace-ready"))
+            or self.holder.poll() is not None,
             30,
             "the private namespaces",
         )

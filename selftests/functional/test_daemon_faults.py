@@ -20,11 +20,22 @@ from selftests.functional.private_libvirtd import PrivateLibvirtd, available
 
 ROOT = "/tmp/acert-private-faults"
 TIMEOUT = 60
-TESTS = ["domain/test_lifecycle.py", "domain/test_autostart.py", "storage/test_pool.py", "storage/test_volume.py"]
+TESTS = [
+    "domain/test_lifecycle.py",
+    "domain/test_autostart.py",
+    "storage/test_pool.py",
+    "storage/test_volume.py",
+]
 AREAS = ["secret"]
 # How a test reports a daemon that went away.
-LOST = ("connection to the daemon was lost", "Failed to connect socket", "client socket is closed",
-        "End of file while reading data", "Cannot recv data", "Connection reset by peer")
+LOST = (
+    "connection to the daemon was lost",
+    "Failed to connect socket",
+    "client socket is closed",
+    "End of file while reading data",
+    "Cannot recv data",
+    "Connection reset by peer",
+)
 
 
 @pytest.fixture
@@ -86,9 +97,13 @@ def test_daemon_killed_mid_run_then_restarted(daemon, tmp_path):
     assert "CERTIFICATION VERDICT: INCOMPLETE" in output
     errors = by_outcome.get("ERROR", [])
     assert errors, output[-3000:]
-    assert any(any(mark in (t["reason"] or "") for mark in LOST) for t in errors), [t["reason"] for t in errors]
+    assert any(any(mark in (t["reason"] or "") for mark in LOST) for t in errors), [
+        t["reason"] for t in errors
+    ]
     assert not by_outcome.get("FAIL"), [(t["test"], t["reason"]) for t in by_outcome["FAIL"]]
-    assert all(0 <= t["time"] < TIMEOUT for t in tests if t["outcome"] != "MISSING"), "a test ran into its timeout"
+    assert all(
+        0 <= t["time"] < TIMEOUT for t in tests if t["outcome"] != "MISSING"
+    ), "a test ran into its timeout"
     assert after_kill < TIMEOUT * 2
     problems = report["host_safety"]["problems"]
     assert any("could not check the host afterwards" in p for p in problems), problems

@@ -100,7 +100,14 @@ def test_killed_run_is_swept_by_the_next(target, conn, decoys, tmp_path):
     profile = qemu_profile(str(tmp_path / "profile"), target, areas=["storage", "network"], tests=[])
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     killed = subprocess.Popen(  # pylint: disable=consider-using-with
-        [os.path.join(BIN, "avocado"), "run", "--cert-profile", profile, "--job-results-dir", str(tmp_path / "killed")],
+        [
+            os.path.join(BIN, "avocado"),
+            "run",
+            "--cert-profile",
+            profile,
+            "--job-results-dir",
+            str(tmp_path / "killed"),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -120,8 +127,13 @@ def test_killed_run_is_swept_by_the_next(target, conn, decoys, tmp_path):
 
     results = str(tmp_path / "next")
     proc = avocado(
-        "run", "--cert-profile", profile, "--job-results-dir", results,
-        os.path.join(paths.suite_dir(), "host", "test_connection.py"), timeout=600,
+        "run",
+        "--cert-profile",
+        profile,
+        "--job-results-dir",
+        results,
+        os.path.join(paths.suite_dir(), "host", "test_connection.py"),
+        timeout=600,
     )
     report = latest_report(results)
     swept = report["host_safety"]["swept_before_run"][target]

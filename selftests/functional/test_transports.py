@@ -67,7 +67,9 @@ def three_transports(daemon, tmp_path_factory):
     results = str(folder / "results")
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     proc = subprocess.run(
-        daemon.in_network([os.path.join(BIN, "avocado"), "run", "--cert-profile", spec, "--job-results-dir", results]),
+        daemon.in_network(
+            [os.path.join(BIN, "avocado"), "run", "--cert-profile", spec, "--job-results-dir", results]
+        ),
         env=env,
         capture_output=True,
         text=True,
@@ -116,10 +118,15 @@ def test_insecure_tcp_is_flagged_and_tls_is_not(three_transports):
         assert tcp[cap]["outcome"] == "FAIL" and tcp[cap]["status"] == "advisory", tcp[cap]
     assert "security.tls_client_auth" not in tcp and "security.sasl_auth" not in tcp
     tls = _capabilities(report, "qemu-x86_64-tls")
-    for cap in ("security.tls_client_auth", "security.sasl_auth", "security.remote_authentication",
-                "security.remote_encryption"):
+    for cap in (
+        "security.tls_client_auth",
+        "security.sasl_auth",
+        "security.remote_authentication",
+        "security.remote_encryption",
+    ):
         assert tls[cap]["outcome"] == "PASS", tls[cap]
     assert "security.remote_authentication" not in _capabilities(report, "qemu-x86_64-unix")
-    assert "Advisory capabilities failed (not blocking): security.remote_authentication, security.remote_encryption" in (
-        proc.stdout
+    assert (
+        "Advisory capabilities failed (not blocking): security.remote_authentication, security.remote_encryption"
+        in (proc.stdout)
     )

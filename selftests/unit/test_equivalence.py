@@ -102,11 +102,16 @@ def test_report_json_summary_and_html_carry_it():
 def test_checks_of_the_transport_itself_differ_by_design():
     doc = _report(
         [
-            {**_test("t.py:R.test_encrypted", "tcp", "FAIL", "in clear"), "caps": ["security.remote_encryption"]},
+            {
+                **_test("t.py:R.test_encrypted", "tcp", "FAIL", "in clear"),
+                "caps": ["security.remote_encryption"],
+            },
             {**_test("t.py:R.test_encrypted", "tls", "PASS"), "caps": ["security.remote_encryption"]},
         ],
         transports=("tcp", "tls"),
     )
     result = equivalence.compare(doc)
-    assert result["findings"] == [] and [r["test"] for r in result["transport_specific"]] == ["t.py:R.test_encrypted"]
+    assert result["findings"] == [] and [r["test"] for r in result["transport_specific"]] == [
+        "t.py:R.test_encrypted"
+    ]
     assert "1 transport security checks differ by design" in equivalence.summary_lines(result)[0]

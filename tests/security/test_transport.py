@@ -80,7 +80,9 @@ class TlsClientCertificate(TransportTest):
         folder = transport.foreign_client_pki(os.path.join(self.workdir, "foreign"), self.cacert)
         self.require(folder, "certtool (gnutls-bin) is needed to make a certificate of another CA")
         self.assert_accepted(self.uri, "the profile's client certificate")
-        self.assert_refused(transport.with_params(self.uri, pkipath=folder), "a client certificate of another CA")
+        self.assert_refused(
+            transport.with_params(self.uri, pkipath=folder), "a client certificate of another CA"
+        )
 
     def test_missing_certificate_refused(self):
         """
@@ -116,7 +118,9 @@ class SaslPassword(TransportTest):
 
         :avocado: tags=api:virConnectOpenAuth
         """
-        self.assert_accepted(self.bare_uri, "the right password", authname=self.authname, passphrase=self.password)
+        self.assert_accepted(
+            self.bare_uri, "the right password", authname=self.authname, passphrase=self.password
+        )
         self.assert_refused(
             self.bare_uri, "a wrong password", authname=self.authname, passphrase=self.password + "-wrong"
         )
@@ -147,7 +151,9 @@ class RemoteAccess(TransportTest):
         uri = transport.with_params(self.uri, authfile=None)
         if self.transport == "tls" and self.uri_params.get("pkipath"):
             cacert = os.path.join(self.uri_params["pkipath"], "cacert.pem")
-            uri = transport.with_params(uri, pkipath=transport.no_client_pki(os.path.join(self.workdir, "anon"), cacert))
+            uri = transport.with_params(
+                uri, pkipath=transport.no_client_pki(os.path.join(self.workdir, "anon"), cacert)
+            )
         self.assert_refused(uri, f"a client without credentials over {self.transport}")
 
     def test_channel_encrypted(self):
@@ -158,9 +164,12 @@ class RemoteAccess(TransportTest):
         """
         encrypted = self.conn.isEncrypted()
         secure = self.conn.isSecure()
-        self.log.info("over %s: virConnectIsEncrypted %s, virConnectIsSecure %s", self.transport, encrypted, secure)
+        self.log.info(
+            "over %s: virConnectIsEncrypted %s, virConnectIsSecure %s", self.transport, encrypted, secure
+        )
         if (encrypted, secure) != (1, 1):
             self.fail(
-                f"over {self.transport} virConnectIsEncrypted is {encrypted} and virConnectIsSecure is {secure}: "
-                "requests and replies, secret values included, cross the network readable by anyone on the path"
+                f"over {self.transport} virConnectIsEncrypted is {encrypted} and virConnectIsSecure is "
+                f"{secure}: requests and replies, secret values included, cross the network readable by "
+                "anyone on the path"
             )
