@@ -3,12 +3,15 @@
 from avocado.core.plugin_interfaces import Init
 from avocado.core.settings import settings
 
+from avocado_cert.plugins import safeloader_fix
+
 
 class CertInit(Init):
     name = "cert"
     description = "Certification settings: profile, variant selection, criteria"
 
     def initialize(self):
+        safeloader_fix.install()
         settings.register_option(
             section="cert",
             key="profile",
