@@ -223,6 +223,13 @@ def build(job_dir, private_key, output, limits=None):
     check_suite_unchanged(job_dir, rep)
     extra, profiles, criteria = _inputs(job_dir, rep)
     suite, suite_contents = suitehash.snapshot()
+    ran = (rep.get("suite") or {}).get("sha256")
+    if ran and ran != suite["sha256"]:
+        raise CertError(
+            f"the suite changed since the job ran (sha256 {ran[:16]} then, {suite['sha256'][:16]} now); "
+            "run the job again to bundle it",
+            job_dir,
+        )
     extra[SUITE] = (json.dumps(suite, indent=1, sort_keys=True) + "\n").encode("utf-8")
     for rel, data in suite_contents.items():
         extra[f"{SUITE_FILES}/{rel}"] = data

@@ -4,7 +4,7 @@ import datetime
 import json
 import os
 
-from avocado_cert import hostcheck, outcome, report, results, scoring
+from avocado_cert import hostcheck, outcome, report, results, scoring, suitehash
 
 VARIANTS_FILE = "variants.json"
 
@@ -83,6 +83,8 @@ def produce(
         settings=settings,
         rerun_command=rerun_command,
     )
+    # The suite as it ran: a bundle made later must carry exactly these test files.
+    document["suite"]["sha256"] = suitehash.snapshot()[0]["sha256"]
     report.write(document, job_dir)
     with open(os.path.join(cert_dir, VARIANTS_FILE), "w", encoding="utf-8") as out:
         json.dump([v.to_dict() for v in plan.variants], out, indent=1, sort_keys=True)

@@ -280,6 +280,9 @@ def rule_suite(ctx):
     version = str(suite.get("version", ""))
     if version != str((ctx.report.get("suite") or {}).get("version")):
         problems.append(f"suite version {version} is not the version the report was made by")
+    ran = (ctx.report.get("suite") or {}).get("sha256")
+    if ran and ran != suite.get("sha256"):
+        problems.append(f"the bundled suite {str(suite.get('sha256'))[:16]} is not the suite the job ran ({str(ran)[:16]})")
     if problems:
         return False, _listing(problems)
     released = ctx.releases.get(recomputed)
