@@ -3,7 +3,7 @@
 import libvirt
 import pytest
 
-from avocado_cert import connect
+from avocado_cert import connect, libvirt_errors
 from avocado_cert.testing import transport
 
 
@@ -41,6 +41,7 @@ def test_auth_file_credentials(tmp_path):
 
 def test_open_uri_answers_credentials_the_test_driver_asks_for(tmp_path):
     """The test driver's <auth> asks for a user and password: given, they connect; a wrong one is refused."""
+    libvirt_errors.quiet()
     path = tmp_path / "node.xml"
     path.write_text("<node><auth><user password='pw'>alice</user></auth></node>")
     uri = f"test://{path}"
