@@ -14,7 +14,7 @@ KDUMP_MAGICS = (b"KDUMP   ", b"makedumpfile")
 
 class CoreDumpTest(CertTest):
     """
-    :avocado: tags=area:domain,cap:domain.core_dump
+    :avocado: tags=area:domain
     """
 
     def setUp(self):
@@ -36,7 +36,7 @@ class CoreDumpTest(CertTest):
         """
         coreDump writes a non-empty file and leaves the domain running.
 
-        :avocado: tags=api:virDomainCoreDump
+        :avocado: tags=cap:domain.core_dump,api:virDomainCoreDump
         """
         dom, _facts = self.rt.domain(memory_kib=65536)
         path = self.dump_file("domain.core")
@@ -48,7 +48,7 @@ class CoreDumpTest(CertTest):
         """
         coreDump with DUMP_CRASH writes the dump and then stops the domain (shut off, reason CRASHED).
 
-        :avocado: tags=api:virDomainCoreDump
+        :avocado: tags=cap:domain.core_dump,api:virDomainCoreDump
         """
         dom, _facts = self.rt.domain(memory_kib=65536)
         path = self.dump_file("crash.core")
@@ -60,7 +60,7 @@ class CoreDumpTest(CertTest):
         """
         Dumping a domain that is not running is refused with VIR_ERR_OPERATION_INVALID.
 
-        :avocado: tags=api:virDomainCoreDump
+        :avocado: tags=cap:domain.core_dump,api:virDomainCoreDump
         """
         dom, _facts = self.rt.domain(start=False)
         self.expect_error(libvirt.VIR_ERR_OPERATION_INVALID, dom.coreDump, self.rt.scratch_file("none.core"), 0)
@@ -69,7 +69,7 @@ class CoreDumpTest(CertTest):
         """
         coreDumpWithFormat RAW with DUMP_MEMORY_ONLY writes an ELF core of the guest's memory.
 
-        :avocado: tags=api:virDomainCoreDumpWithFormat
+        :avocado: tags=cap:domain.core_dump_formats,api:virDomainCoreDumpWithFormat
         """
         dom, _facts = self.rt.domain(memory_kib=65536)
         path = self.dump_file("memory.elf")
@@ -83,7 +83,7 @@ class CoreDumpTest(CertTest):
         """
         coreDumpWithFormat KDUMP_ZLIB writes a kdump-compressed file.
 
-        :avocado: tags=api:virDomainCoreDumpWithFormat
+        :avocado: tags=cap:domain.core_dump_formats,api:virDomainCoreDumpWithFormat
         """
         dom, _facts = self.rt.domain(memory_kib=65536)
         path = self.dump_file("memory.kdump")

@@ -48,7 +48,7 @@ class SaveTest(CertTest):
 
 class DomainSaveRestore(SaveTest):
     """
-    :avocado: tags=area:domain,cap:domain.save
+    :avocado: tags=area:domain
     """
 
     def test_save_restore(self):
@@ -56,7 +56,7 @@ class DomainSaveRestore(SaveTest):
         save stops the domain and writes its state to a file; restore runs the same domain again
         with the XML it had.
 
-        :avocado: tags=api:virDomainSave,api:virDomainRestore
+        :avocado: tags=cap:domain.save,api:virDomainSave,api:virDomainRestore
         """
         dom, path = self.saved_domain()
         before = self.rt.xml_of(dom, libvirt.VIR_DOMAIN_XML_INACTIVE)
@@ -77,7 +77,7 @@ class DomainSaveRestore(SaveTest):
         """
         A transient domain is gone after save (lookup fails with VIR_ERR_NO_DOMAIN) and back after restore.
 
-        :avocado: tags=api:virDomainSave,api:virDomainRestore
+        :avocado: tags=cap:domain.save,api:virDomainSave,api:virDomainRestore
         """
         dom, facts = self.rt.domain(transient=True, disk=self.rt.volume().path())
         path = self.rt.scratch_file("transient.save")
@@ -92,7 +92,7 @@ class DomainSaveRestore(SaveTest):
         saveFlags with SAVE_PAUSED makes restore give a paused domain; restoreFlags with SAVE_RUNNING
         overrides what the image says.
 
-        :avocado: tags=api:virDomainSaveFlags,api:virDomainRestoreFlags
+        :avocado: tags=cap:domain.save_flags,api:virDomainSaveFlags,api:virDomainRestoreFlags
         """
         dom, path = self.saved_domain()
         self.assertEqual(self.rt.call_flags("saveFlags(SAVE_PAUSED)", dom.saveFlags, path, None,
@@ -110,7 +110,7 @@ class DomainSaveRestore(SaveTest):
         saveImageGetXMLDesc gives the saved domain's XML; saveImageDefineXML replaces it, and the
         restored domain has the new XML.
 
-        :avocado: tags=api:virDomainSaveImageGetXMLDesc,api:virDomainSaveImageDefineXML
+        :avocado: tags=cap:domain.save,api:virDomainSaveImageGetXMLDesc,api:virDomainSaveImageDefineXML
         :avocado: tags=api:virDomainRestore
         """
         dom, path = self.saved_domain()
@@ -129,7 +129,7 @@ class DomainSaveRestore(SaveTest):
         """
         restoreFlags with an updated XML restores the domain with that XML.
 
-        :avocado: tags=api:virDomainRestoreFlags,api:virDomainSaveImageGetXMLDesc
+        :avocado: tags=cap:domain.save_flags,api:virDomainRestoreFlags,api:virDomainSaveImageGetXMLDesc
         """
         dom, path = self.saved_domain()
         dom.save(path)
@@ -148,7 +148,7 @@ class DomainSaveRestore(SaveTest):
         """
         Saving a domain that is not running is refused with VIR_ERR_OPERATION_INVALID and writes no image.
 
-        :avocado: tags=api:virDomainSave
+        :avocado: tags=cap:domain.save,api:virDomainSave
         """
         dom, _facts = self.rt.domain(start=False)
         path = self.rt.scratch_file("inactive.save")
@@ -180,7 +180,7 @@ class DomainSaveParams(SaveTest):
 
 class DomainManagedSave(SaveTest):
     """
-    :avocado: tags=area:domain,cap:domain.managed_save
+    :avocado: tags=area:domain
     """
 
     def test_managed_save_start(self):
@@ -188,7 +188,7 @@ class DomainManagedSave(SaveTest):
         managedSave stops the domain and keeps an image; the next start runs the domain and
         consumes the image.
 
-        :avocado: tags=api:virDomainManagedSave,api:virDomainHasManagedSaveImage,api:virDomainCreate
+        :avocado: tags=cap:domain.managed_save,api:virDomainManagedSave,api:virDomainHasManagedSaveImage,api:virDomainCreate
         """
         dom, _facts, _vol = self.rt.disk_domain()
         self.assertEqual(dom.hasManagedSaveImage(0), 0, "a fresh domain has a managed save image")
@@ -204,7 +204,7 @@ class DomainManagedSave(SaveTest):
         """
         managedSaveRemove discards the image: the next start boots afresh.
 
-        :avocado: tags=api:virDomainManagedSaveRemove,api:virDomainHasManagedSaveImage
+        :avocado: tags=cap:domain.managed_save,api:virDomainManagedSaveRemove,api:virDomainHasManagedSaveImage
         """
         dom, _facts, _vol = self.rt.disk_domain()
         dom.managedSave(0)
@@ -219,7 +219,7 @@ class DomainManagedSave(SaveTest):
         managedSaveGetXMLDesc gives the saved XML; managedSaveDefineXML replaces it, and the domain
         started from the image has the new XML.
 
-        :avocado: tags=api:virDomainManagedSaveGetXMLDesc,api:virDomainManagedSaveDefineXML
+        :avocado: tags=cap:domain.managed_save_xml,api:virDomainManagedSaveGetXMLDesc,api:virDomainManagedSaveDefineXML
         """
         dom, _facts, _vol = self.rt.disk_domain()
         dom.managedSave(0)

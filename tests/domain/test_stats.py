@@ -32,7 +32,7 @@ class StatsTest(CertTest):
 
 class DomainDeviceStats(StatsTest):
     """
-    :avocado: tags=area:domain,cap:domain.stats
+    :avocado: tags=area:domain
     """
 
     def test_block_stats(self):
@@ -40,7 +40,7 @@ class DomainDeviceStats(StatsTest):
         blockStats names a disk of the XML by target or path; counters are non-negative and never go
         backwards; a disk the domain does not have is refused with VIR_ERR_INVALID_ARG.
 
-        :avocado: tags=api:virDomainBlockStats
+        :avocado: tags=cap:domain.stats,api:virDomainBlockStats
         """
         dom, facts, _vol = self.running_domain()
         first = dom.blockStats(facts["target"])
@@ -57,7 +57,7 @@ class DomainDeviceStats(StatsTest):
         """
         blockStatsFlags gives the typed counters of the disk, agreeing with blockStats.
 
-        :avocado: tags=api:virDomainBlockStatsFlags
+        :avocado: tags=cap:domain.block_stats_flags,api:virDomainBlockStatsFlags
         """
         dom, facts, _vol = self.running_domain()
         legacy = dom.blockStats(facts["target"])
@@ -77,7 +77,7 @@ class DomainDeviceStats(StatsTest):
         """
         blockInfo reports the disk's capacity: for an image on the host, the image's virtual size.
 
-        :avocado: tags=api:virDomainGetBlockInfo
+        :avocado: tags=cap:domain.stats,api:virDomainGetBlockInfo
         """
         dom, facts, vol = self.running_domain()
         capacity, allocation, physical = dom.blockInfo(facts["target"], 0)
@@ -94,7 +94,7 @@ class DomainDeviceStats(StatsTest):
         """
         interfaceStats names a NIC of the XML by host device or MAC; counters never go backwards.
 
-        :avocado: tags=api:virDomainInterfaceStats
+        :avocado: tags=cap:domain.stats,api:virDomainInterfaceStats
         """
         dom, facts, _vol = self.running_domain()
         first = dom.interfaceStats(facts["ifname"])
@@ -109,7 +109,7 @@ class DomainDeviceStats(StatsTest):
         """
         memoryStats reports the balloon's current size as the domain's current memory.
 
-        :avocado: tags=api:virDomainMemoryStats
+        :avocado: tags=cap:domain.stats,api:virDomainMemoryStats
         """
         dom, _facts, _vol = self.running_domain(memory_kib=131072, balloon=True)
         stats = dom.memoryStats()
@@ -124,7 +124,7 @@ class DomainDeviceStats(StatsTest):
         getCPUStats gives the domain's total CPU time, which never goes backwards, and per host CPU
         figures for no more CPUs than the host has.
 
-        :avocado: tags=api:virDomainGetCPUStats
+        :avocado: tags=cap:domain.stats,api:virDomainGetCPUStats
         """
         dom, _facts, _vol = self.running_domain()
         try:
@@ -147,7 +147,7 @@ class DomainDeviceStats(StatsTest):
 
 class DomainBulkStats(StatsTest):
     """
-    :avocado: tags=area:domain,cap:domain.stats
+    :avocado: tags=area:domain
     """
 
     def test_state_group(self):
@@ -155,7 +155,7 @@ class DomainBulkStats(StatsTest):
         getAllDomainStats and domainListGetStats report the state group as state() does, for
         running and inactive domains, and the ACTIVE/INACTIVE filters select them accordingly.
 
-        :avocado: tags=api:virConnectGetAllDomainStats,api:virDomainListGetStats
+        :avocado: tags=cap:domain.stats,api:virConnectGetAllDomainStats,api:virDomainListGetStats
         """
         running, _facts = self.rt.domain()
         inactive, _facts = self.rt.domain(start=False)
@@ -186,7 +186,7 @@ class DomainBulkStats(StatsTest):
         """
         The cpu-total group reports cpu.time, which never goes backwards.
 
-        :avocado: tags=api:virDomainListGetStats
+        :avocado: tags=cap:domain.stats_groups,api:virDomainListGetStats
         """
         dom, _facts = self.rt.domain()
         first = self.rt.stats_group(libvirt.VIR_DOMAIN_STATS_CPU_TOTAL, [dom])[dom.UUIDString()]
@@ -198,7 +198,7 @@ class DomainBulkStats(StatsTest):
         """
         The balloon group reports the current and maximum memory of the XML.
 
-        :avocado: tags=api:virDomainListGetStats
+        :avocado: tags=cap:domain.stats_groups,api:virDomainListGetStats
         """
         dom, _facts = self.rt.domain(memory_kib=131072, balloon=True)
         stats = self.rt.stats_group(libvirt.VIR_DOMAIN_STATS_BALLOON, [dom])[dom.UUIDString()]
@@ -210,7 +210,7 @@ class DomainBulkStats(StatsTest):
         """
         The vcpu group reports the current and maximum vCPUs of the XML, each with a state.
 
-        :avocado: tags=api:virDomainListGetStats
+        :avocado: tags=cap:domain.stats_groups,api:virDomainListGetStats
         """
         dom, _facts = self.rt.domain(vcpus=2)
         stats = self.rt.stats_group(libvirt.VIR_DOMAIN_STATS_VCPU, [dom])[dom.UUIDString()]
@@ -223,7 +223,7 @@ class DomainBulkStats(StatsTest):
         """
         The interface group names the NIC of the XML and agrees with interfaceStats.
 
-        :avocado: tags=api:virDomainListGetStats
+        :avocado: tags=cap:domain.stats_groups,api:virDomainListGetStats
         """
         dom, facts = self.rt.domain(nic=True)
         stats = self.rt.stats_group(libvirt.VIR_DOMAIN_STATS_INTERFACE, [dom])[dom.UUIDString()]
@@ -238,7 +238,7 @@ class DomainBulkStats(StatsTest):
         The block group names the disk of the XML with its source path and capacity, and agrees
         with blockStats.
 
-        :avocado: tags=api:virDomainListGetStats
+        :avocado: tags=cap:domain.stats_groups,api:virDomainListGetStats
         """
         dom, facts, vol = self.rt.disk_domain()
         stats = self.rt.stats_group(libvirt.VIR_DOMAIN_STATS_BLOCK, [dom])[dom.UUIDString()]
@@ -254,7 +254,7 @@ class DomainBulkStats(StatsTest):
         """
         setBlockThreshold sets the write threshold the block group then reports for the disk.
 
-        :avocado: tags=api:virDomainSetBlockThreshold,api:virDomainListGetStats
+        :avocado: tags=cap:domain.block_threshold,api:virDomainSetBlockThreshold,api:virDomainListGetStats
         """
         dom, facts, _vol = self.rt.disk_domain()
         threshold = 32 * MIB

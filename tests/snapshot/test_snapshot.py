@@ -108,14 +108,14 @@ class SnapshotBasics(SnapshotTest):
 
 class SnapshotTree(SnapshotTest):
     """
-    :avocado: tags=area:snapshot,cap:snapshot.tree
+    :avocado: tags=area:snapshot
     """
 
     def test_parent_children(self):
         """
         A chain s1 <- s2 <- s3: getParent, children and descendants, roots and leaves all agree.
 
-        :avocado: tags=api:virDomainSnapshotGetParent,api:virDomainSnapshotListAllChildren
+        :avocado: tags=cap:snapshot.tree,api:virDomainSnapshotGetParent,api:virDomainSnapshotListAllChildren
         :avocado: tags=api:virDomainSnapshotListChildrenNames,api:virDomainSnapshotNumChildren
         :avocado: tags=api:virDomainListAllSnapshots
         """
@@ -141,7 +141,7 @@ class SnapshotTree(SnapshotTest):
         The newest snapshot is the current one: snapshotCurrent, hasCurrentSnapshot and isCurrent
         agree; every snapshot made by the API has metadata.
 
-        :avocado: tags=api:virDomainSnapshotCurrent,api:virDomainHasCurrentSnapshot
+        :avocado: tags=cap:snapshot.tree,api:virDomainSnapshotCurrent,api:virDomainHasCurrentSnapshot
         :avocado: tags=api:virDomainSnapshotIsCurrent,api:virDomainSnapshotHasMetadata
         """
         dom, _facts, _vol = self.rt.disk_domain()
@@ -163,7 +163,7 @@ class SnapshotTree(SnapshotTest):
         delete with DELETE_CHILDREN removes the snapshot and its descendants; with
         DELETE_CHILDREN_ONLY the snapshot stays and only its descendants go.
 
-        :avocado: tags=api:virDomainSnapshotDelete
+        :avocado: tags=cap:snapshot.tree,api:virDomainSnapshotDelete
         """
         dom, _facts, _vol = self.rt.disk_domain()
         first, _second, _third = self.chain(dom, "acert-s1", "acert-s2", "acert-s3")
@@ -180,7 +180,7 @@ class SnapshotTree(SnapshotTest):
         delete with DELETE_METADATA_ONLY forgets the snapshot but leaves its data: an internal
         snapshot stays in the qcow2 image.
 
-        :avocado: tags=api:virDomainSnapshotDelete
+        :avocado: tags=cap:snapshot.metadata,api:virDomainSnapshotDelete
         """
         dom, _facts, vol = self.rt.disk_domain(start=False)
         snap = self.create(dom, "acert-meta")
@@ -196,7 +196,7 @@ class SnapshotTree(SnapshotTest):
 
 class SnapshotRevert(SnapshotTest):
     """
-    :avocado: tags=area:snapshot,cap:snapshot.revert
+    :avocado: tags=area:snapshot
     """
 
     def test_revert_running(self):
@@ -204,7 +204,7 @@ class SnapshotRevert(SnapshotTest):
         Reverting to a snapshot of the running domain brings back its XML of the time and runs it
         (reason FROM_SNAPSHOT); reverting to a shut-off snapshot shuts the domain off.
 
-        :avocado: tags=api:virDomainRevertToSnapshot
+        :avocado: tags=cap:snapshot.revert,api:virDomainRevertToSnapshot
         """
         dom, _facts, _vol = self.rt.disk_domain(start=False)
         offline = self.create(dom, "acert-off")
@@ -228,7 +228,7 @@ class SnapshotRevert(SnapshotTest):
         Reverting to an internal snapshot brings back the disk contents of the time: a marker
         written into the image after the snapshot is gone, the one before is back.
 
-        :avocado: tags=api:virDomainRevertToSnapshot,api:virDomainSnapshotCreateXML
+        :avocado: tags=cap:snapshot.revert_disk,api:virDomainRevertToSnapshot,api:virDomainSnapshotCreateXML
         """
         self.rt.require_host_images()
         dom, _facts, vol = self.rt.disk_domain(start=False)
