@@ -28,7 +28,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
           qemu-system-arm qemu-system-ppc qemu-system-misc
-          dnsmasq-base iptables gnutls-bin libsasl2-modules sasl2-bin cpio busybox-static"
+          dnsmasq-base iptables gnutls-bin libsasl2-modules sasl2-bin cpio busybox-static
+          iproute2 util-linux"
 
 install_missing() {
     local missing=""
