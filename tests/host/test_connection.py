@@ -40,7 +40,14 @@ class Connection(CertTest):
 
         :avocado: tags=cap:host.connection,api:virConnectClose,api:virConnectOpen
         """
-        other = libvirt.open(self.uri)
+        try:
+            other = libvirt.open(self.uri)
+        except libvirt.libvirtError as err:
+            if err.get_error_code() == libvirt.VIR_ERR_AUTH_FAILED:
+                # virConnectOpen offers no credential callback: a transport that asks for credentials
+                # (SASL) refuses it by design; virConnectOpenAuth is certified by test_open_auth.
+                self.skip_because(f"this transport needs credentials virConnectOpen cannot give: {err}")
+            raise
         self.assertEqual(other.isAlive(), 1)
         self.assertEqual(other.close(), 0, "virConnectClose: references remain on a fresh connection")
         self.assertEqual(self.conn.isAlive(), 1, "closing one connection affected another")

@@ -5,6 +5,7 @@ import threading
 
 import libvirt
 
+from avocado_cert import connect
 from avocado_cert.testing import CertTest
 
 THREADS = 8
@@ -29,7 +30,7 @@ class Initialize(CertTest):
             start.wait(10)
             try:
                 results[index] = [libvirt.virInitialize()]
-                conn = libvirt.open(self.uri)
+                conn = connect.open_uri(self.uri)
                 try:
                     results[index].append(conn.getURI())
                 finally:
