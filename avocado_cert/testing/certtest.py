@@ -19,6 +19,8 @@ from avocado_cert.testing import guest, xmlbuild
 from avocado_cert.testing.objects import Objects
 
 DEFAULT_URI = "test:///default"
+# No agent channel in the domain (ARGUMENT_UNSUPPORTED) or none answering on it.
+AGENT_ERRORS = (libvirt.VIR_ERR_AGENT_UNRESPONSIVE, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED)
 
 
 class CertTest(Test):
@@ -163,6 +165,15 @@ class CertTest(Test):
     def skip_because(self, reason):
         """End the test as SKIP: the host lacks a precondition (never a PASS)."""
         self.cancel(f"{outcome.SKIP_PREFIX}{reason}")
+
+    def call_agent(self, what, func, *args):
+        """Call an API the guest agent answers; no agent configured or answering is a SKIP."""
+        try:
+            return func(*args)
+        except libvirt.libvirtError as err:
+            if err.get_error_code() in AGENT_ERRORS:
+                self.skip_because(f"{what} needs a guest agent, and none answers: {err.get_error_message()}")
+            raise
 
     def require(self, condition, reason):
         if not condition:

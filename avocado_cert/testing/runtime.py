@@ -16,7 +16,6 @@ from avocado_cert.testing import xmlbuild
 
 MIB = 1024 * 1024
 SCRATCH_ROOT = "/var/tmp"
-AGENT_ERRORS = (libvirt.VIR_ERR_AGENT_UNRESPONSIVE, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED)
 QEMU_IO = "qemu-io"
 
 
@@ -229,13 +228,7 @@ class Runtime:
 
     def call_agent(self, what, func, *args):
         """Call an API that the guest agent answers; no agent answering is a SKIP with the reason."""
-        try:
-            result = self.call_flags(what, func, *args)
-        except libvirt.libvirtError as err:
-            if err.get_error_code() in AGENT_ERRORS:
-                self.test.skip_because(f"{what} needs a guest agent, and none answers: {err.get_error_message()}")
-            raise
-        return result
+        return self.test.call_agent(what, self.call_flags, what, func, *args)
 
     def stats_group(self, group, doms, flags=0):
         """The stats records of one group for doms; a group the driver does not know is UNSUPPORTED."""

@@ -115,9 +115,8 @@ class DiskDevices(CertTest):
         :avocado: tags=cap:domain.devices_unplug_pci
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        self.require_guest_os("a PCI device leaves only when the guest OS releases it")
-        dom = dx.define(self, dx.domain_root(self, acpi=True))
-        dom.create()
+        # The guest OS releases the device: it must be up (its shell answering) before the request.
+        dom = self.boot_guest("a PCI device leaves only when the guest OS releases it").dom
         disk = self.disk("vdc", "virtio")
         self.assertEqual(dom.attachDeviceFlags(disk, dx.LIVE), 0)
         self.assertIn("vdc", dx.disk_targets(dx.live_xml(dom)))
@@ -196,9 +195,7 @@ class NetworkDevices(CertTest):
         :avocado: tags=cap:domain.devices_unplug_pci
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        self.require_guest_os("a PCI device leaves only when the guest OS releases it")
-        dom = dx.define(self, dx.domain_root(self, acpi=True))
-        dom.create()
+        dom = self.boot_guest("a PCI device leaves only when the guest OS releases it").dom
         mac = dx.random_mac()
         self.assertEqual(dom.attachDeviceFlags(self.nic(mac), dx.LIVE), 0)
         self.assertIn(mac, dx.interface_macs(dx.live_xml(dom)))

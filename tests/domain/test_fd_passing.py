@@ -104,7 +104,7 @@ class CreateWithFiles(FDPassingTest):
 
 class CreateWithFilesPaused(FDPassingTest):
     """
-    :avocado: tags=area:domain,cap:domain.start_flags
+    :avocado: tags=area:domain,cap:domain.create_with_files
     """
 
     def test_create_with_files_paused(self):

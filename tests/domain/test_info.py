@@ -72,7 +72,7 @@ class DomainInfo(CertTest):
         self.require_guest_os("the host name comes from inside the guest")
         dom = dx.define(self, dx.domain_root(self))
         dom.create()
-        hostname = dom.hostname()
+        hostname = self.call_agent("getHostname", dom.hostname)
         self.assertTrue(hostname, "empty host name")
         self.assertNotRegex(hostname, r"\s", "a host name has no white space")
 

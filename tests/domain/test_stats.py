@@ -124,7 +124,7 @@ class DomainDeviceStats(StatsTest):
         getCPUStats gives the domain's total CPU time, which never goes backwards, and per host CPU
         figures for no more CPUs than the host has.
 
-        :avocado: tags=cap:domain.stats,api:virDomainGetCPUStats
+        :avocado: tags=cap:domain.cpu_stats,api:virDomainGetCPUStats
         """
         dom, _facts, _vol = self.running_domain()
         try:

@@ -99,7 +99,7 @@ class VcpuGuest(CertTest):
         self.require_guest_os("the guest agent answers VIR_DOMAIN_VCPU_GUEST")
         dom = dx.define(self, dx.domain_root(self, vcpus=2, max_vcpus=2))
         dom.create()
-        count = dx.call_flagged(self, dom.vcpusFlags, libvirt.VIR_DOMAIN_VCPU_GUEST)
+        count = self.call_agent("vcpusFlags(VCPU_GUEST)", dom.vcpusFlags, libvirt.VIR_DOMAIN_VCPU_GUEST)
         self.assertEqual(count, 2)
         self.assertEqual(dom.setVcpusFlags(1, libvirt.VIR_DOMAIN_VCPU_GUEST), 0)
         self.assertEqual(dom.vcpusFlags(libvirt.VIR_DOMAIN_VCPU_GUEST), 1)
