@@ -39,7 +39,14 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["avocado_cert", "avocado_cert.*"]),
     include_package_data=True,
-    package_data={"avocado_cert.catalog": ["templates/*", "migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},
+    package_data={
+        "avocado_cert.catalog": [
+            "templates/*",
+            "migrations/*.py",
+            "migrations/*.mako",
+            "migrations/versions/*.py",
+        ]
+    },
     data_files=data_files("cfg", "data", "tests"),
     install_requires=[
         "avocado-framework>=113",

@@ -32,7 +32,9 @@ def _columns(variants):
         column["variants"].append(variant["id"])
         if variant.get("profile") and variant["profile"] not in column["profiles"]:
             column["profiles"].append(variant["profile"])
-        column["domain_type"] = column["domain_type"] or str((variant.get("params") or {}).get("domain_type", ""))
+        column["domain_type"] = column["domain_type"] or str(
+            (variant.get("params") or {}).get("domain_type", "")
+        )
     return columns
 
 
@@ -127,7 +129,9 @@ def summary_lines(matrix):
         f"  {len(differing)} capabilities and {len(tests)} tests differ between architectures "
         "(the report lists them side by side):"
     )
-    lines.append("  {:<44}".format("capability / test") + "".join(f"{label:>{width + 10}}" for label in labels))
+    lines.append(
+        "  {:<44}".format("capability / test") + "".join(f"{label:>{width + 10}}" for label in labels)
+    )
     for row in (differing + tests)[:SUMMARY_DIFFERENCES]:
         name = row["id"] if len(row["id"]) <= 44 else "..." + row["id"][-41:]
         lines.append(f"  {name:<44}" + "".join(f"{_cell_text(row, label):>{width + 10}}" for label in labels))
@@ -161,7 +165,9 @@ def html_section(matrix, escape, colors):
                 reason = row["reasons"].get(label, "")
                 title = f' title="{escape(reason)}"' if reason else ""
                 cells.append(f'<td style="color:{colors.get(value, "#000")}"{title}>{escape(value)}</td>')
-            flag = '<td style="color:#c62828;font-weight:bold">differs</td>' if row["differs"] else "<td></td>"
+            flag = (
+                '<td style="color:#c62828;font-weight:bold">differs</td>' if row["differs"] else "<td></td>"
+            )
             body.append(f"<tr><td>{escape(row['id'])}</td>{''.join(cells)}{flag}</tr>")
         return f"<table><tr><th>{what}</th>{head}<th></th></tr>{''.join(body)}</table>"
 

@@ -49,7 +49,9 @@ def render(crit, profile_names=None):
         counts[cap.status] += 1
     lines.append(
         f"{len(crit.capabilities)} capabilities in {len(by_area)} areas: "
-        + ", ".join(f"{counts[s]} {s}" for s in ("required", "advisory", "deprecated", "removed") if counts[s])
+        + ", ".join(
+            f"{counts[s]} {s}" for s in ("required", "advisory", "deprecated", "removed") if counts[s]
+        )
         + " (default status; per-profile statuses below).\n"
     )
     head = "| capability | promise | status | since | " + " | ".join(profile_names) + " |"

@@ -98,6 +98,7 @@ def serve(path):
     preload()
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
+
     def wake(*_):
         try:
             os.write(wake_write, b".")

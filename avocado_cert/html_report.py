@@ -58,9 +58,11 @@ def area_chart(areas, width=520, bar=18):
 
 
 def _legend():
-    return '<p class="legend">' + "".join(
-        f'<span><i class="sw" style="background:{c}"></i>{k}</span>' for k, c in COLORS.items()
-    ) + "</p>"
+    return (
+        '<p class="legend">'
+        + "".join(f'<span><i class="sw" style="background:{c}"></i>{k}</span>' for k, c in COLORS.items())
+        + "</p>"
+    )
 
 
 def _capabilities(caps):
@@ -140,14 +142,20 @@ def render(report):
             parts.append(f"<p>{_e(variants.describe_reduction(reduced))}</p>")
         parts.append(_legend() + area_chart(prof["areas"]))
         if prof["failed_required"]:
-            parts.append("<p>Failed required capabilities: " + _e(", ".join(prof["failed_required"])) + "</p>")
+            parts.append(
+                "<p>Failed required capabilities: " + _e(", ".join(prof["failed_required"])) + "</p>"
+            )
         if prof["incomplete_required"]:
             parts.append(
                 "<p>Incomplete required capabilities: " + _e(", ".join(prof["incomplete_required"])) + "</p>"
             )
-        advisory = [c["id"] for c in prof["capabilities"] if c["status"] == "advisory" and c["outcome"] == "FAIL"]
+        advisory = [
+            c["id"] for c in prof["capabilities"] if c["status"] == "advisory" and c["outcome"] == "FAIL"
+        ]
         if advisory:
-            parts.append("<p>Advisory capabilities failed (not blocking): " + _e(", ".join(advisory)) + "</p>")
+            parts.append(
+                "<p>Advisory capabilities failed (not blocking): " + _e(", ".join(advisory)) + "</p>"
+            )
         parts.append("<h3>Capabilities</h3>" + _capabilities(prof["capabilities"]))
     parts.append(archmatrix.html_section(report.get("arch_matrix"), _e, COLORS))
     parts.append(equivalence.html_section(report.get("transport_equivalence"), _e, COLORS))
@@ -166,6 +174,8 @@ def render(report):
             + (_e("; ".join(problems)) if problems else "no pre-existing object changed, nothing left behind")
             + "</p>"
         )
-    parts.append(f"<details><summary>All tests ({len(report['tests'])})</summary>{_tests(report['tests'])}</details>")
+    parts.append(
+        f"<details><summary>All tests ({len(report['tests'])})</summary>{_tests(report['tests'])}</details>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts)

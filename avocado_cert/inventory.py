@@ -97,11 +97,16 @@ def _secrets(conn):
 
 
 def _nwfilters(conn):
-    return {f.name(): {"uuid": f.UUIDString(), "xml": _digest(f.XMLDesc(0))} for f in conn.listAllNWFilters(0)}
+    return {
+        f.name(): {"uuid": f.UUIDString(), "xml": _digest(f.XMLDesc(0))} for f in conn.listAllNWFilters(0)
+    }
 
 
 def _bindings(conn):
-    return {b.portDev(): {"filter": b.filterName(), "xml": _digest(b.XMLDesc(0))} for b in conn.listAllNWFilterBindings(0)}
+    return {
+        b.portDev(): {"filter": b.filterName(), "xml": _digest(b.XMLDesc(0))}
+        for b in conn.listAllNWFilterBindings(0)
+    }
 
 
 def _interfaces(conn):
@@ -126,7 +131,10 @@ def snapshot(conn):
         try:
             inventory[kind] = lister(conn)
         except libvirt.libvirtError as details:
-            if details.get_error_code() in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_OPERATION_UNSUPPORTED):
+            if details.get_error_code() in (
+                libvirt.VIR_ERR_NO_SUPPORT,
+                libvirt.VIR_ERR_OPERATION_UNSUPPORTED,
+            ):
                 inventory[kind] = None
             else:
                 raise

@@ -55,4 +55,6 @@ def render(report):
             message = f"{cap['status']} capability, outcome {cap['outcome']}: {cap['title']}"
             _case(caps, f"{name}.capability.{cap['area']}", cap["id"], result, message)
         _counts(caps)
-    return etree.tostring(root, encoding="unicode", pretty_print=True, doctype='<?xml version="1.0" encoding="UTF-8"?>')
+    return etree.tostring(
+        root, encoding="unicode", pretty_print=True, doctype='<?xml version="1.0" encoding="UTF-8"?>'
+    )

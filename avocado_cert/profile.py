@@ -68,9 +68,7 @@ def locate(name_or_path):
         return os.path.abspath(name_or_path)
     path = os.path.join(paths.profiles_dir(), f"{name_or_path}.yaml")
     if not os.path.isfile(path):
-        raise CertError(
-            f"unknown profile '{name_or_path}' (available: {', '.join(available()) or 'none'})"
-        )
+        raise CertError(f"unknown profile '{name_or_path}' (available: {', '.join(available()) or 'none'})")
     return path
 
 
@@ -122,7 +120,7 @@ def _references(profile):
             candidate = os.path.join(paths.suite_dir(), file_part)
             if not os.path.exists(candidate):
                 candidate = os.path.join(base, file_part)
-            ref = os.path.normpath(candidate) + ref[len(file_part):]
+            ref = os.path.normpath(candidate) + ref[len(file_part) :]
             file_part = ref.split(":", 1)[0]
         if not os.path.exists(file_part):
             raise CertError(f"tests: no such test file or folder '{file_part}'", profile.path)

@@ -14,7 +14,15 @@ _FAILED = (outcome.FAIL, outcome.ERROR, outcome.MISSING)
 
 
 def build(
-    recs, score, profiles, variants, environment=None, host_safety=None, job=None, settings=None, rerun_command=None
+    recs,
+    score,
+    profiles,
+    variants,
+    environment=None,
+    host_safety=None,
+    job=None,
+    settings=None,
+    rerun_command=None,
 ):
     """The report document; profiles maps name -> {ref, path, sha256, description, ...}.
 
@@ -93,7 +101,11 @@ def summary(report, report_path=None):
             lines.append("  Failed required capabilities: " + ", ".join(prof["failed_required"]))
         if prof["incomplete_required"]:
             lines.append("  Incomplete required capabilities: " + ", ".join(prof["incomplete_required"]))
-        advisory = [c["id"] for c in prof["capabilities"] if c["status"] == "advisory" and c["outcome"] == outcome.FAIL]
+        advisory = [
+            c["id"]
+            for c in prof["capabilities"]
+            if c["status"] == "advisory" and c["outcome"] == outcome.FAIL
+        ]
         if advisory:
             lines.append("  Advisory capabilities failed (not blocking): " + ", ".join(advisory))
         for cap in prof["capabilities"]:

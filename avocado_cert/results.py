@@ -1,8 +1,8 @@
 """Job results as certification records: one record per test x variant, with its tags and outcome."""
 
+import json
 import os
 import re
-import json
 from dataclasses import asdict, dataclass, field
 
 from avocado_cert import outcome
@@ -51,7 +51,7 @@ def tag_values(tags, key):
         values = tags.get(key) or ()
         return tuple(sorted(str(v) for v in values))
     prefix = f"{key}:"
-    return tuple(sorted(t[len(prefix):] for t in tags if t.startswith(prefix)))
+    return tuple(sorted(t[len(prefix) :] for t in tags if t.startswith(prefix)))
 
 
 def metrics_of(whiteboard):

@@ -118,7 +118,9 @@ def score_profile(profile, recs, criteria, today, interrupted=False):
     for cap, status in criteria.applicable(profile):
         waiver = criteria.waiver_for(cap.id, profile)
         capabilities.append(
-            _capability_result(cap, status, by_cap.get(cap.id, []), waiver, today, cap.thresholds_for(profile))
+            _capability_result(
+                cap, status, by_cap.get(cap.id, []), waiver, today, cap.thresholds_for(profile)
+            )
         )
     verdict, failed, undecided = _verdict(capabilities, interrupted)
     known = set(criteria.by_id)

@@ -77,7 +77,9 @@ def _combination_order(value):
     except (TypeError, ValueError):
         raise CertError(f"--cert-combination-order: expected a whole number, got {value!r}") from None
     if order < -1:
-        raise CertError(f"--cert-combination-order: must be 0 (full cross), 2 (pairwise) or more, got {order}")
+        raise CertError(
+            f"--cert-combination-order: must be 0 (full cross), 2 (pairwise) or more, got {order}"
+        )
     return order
 
 
@@ -127,7 +129,14 @@ def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None, comb
         # Avocado-VT's runner cancels its tests in a job with more than one task at a time.
         parallel = 1
     return Plan(
-        profiles, selected, by_profile, criteria_override, references, parallel, reduction=reduction, runner=runner
+        profiles,
+        selected,
+        by_profile,
+        criteria_override,
+        references,
+        parallel,
+        reduction=reduction,
+        runner=runner,
     )
 
 

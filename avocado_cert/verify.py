@@ -18,8 +18,20 @@ import yaml
 
 from avocado_cert import bundle as layout
 from avocado_cert import criteria as criteria_mod
-from avocado_cert import jobreport, outcome, paths, profile, results, safetar, scoring, signing, suitehash
-from avocado_cert import suiteindex, variants, vt
+from avocado_cert import (
+    jobreport,
+    outcome,
+    paths,
+    profile,
+    results,
+    safetar,
+    scoring,
+    signing,
+    suitehash,
+    suiteindex,
+    variants,
+    vt,
+)
 from avocado_cert.datafile import check_mapping, sha256_bytes
 from avocado_cert.errors import CertError
 
@@ -282,7 +294,9 @@ def rule_suite(ctx):
         problems.append(f"suite version {version} is not the version the report was made by")
     ran = (ctx.report.get("suite") or {}).get("sha256")
     if ran and ran != suite.get("sha256"):
-        problems.append(f"the bundled suite {str(suite.get('sha256'))[:16]} is not the suite the job ran ({str(ran)[:16]})")
+        problems.append(
+            f"the bundled suite {str(suite.get('sha256'))[:16]} is not the suite the job ran ({str(ran)[:16]})"
+        )
     if problems:
         return False, _listing(problems)
     released = ctx.releases.get(recomputed)

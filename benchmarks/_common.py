@@ -23,5 +23,7 @@ def median_time(func, runs=5):
 def avocado(*args):
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     start = time.perf_counter()
-    proc = subprocess.run([os.path.join(BIN, "avocado"), *args], env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [os.path.join(BIN, "avocado"), *args], env=env, capture_output=True, text=True, check=False
+    )
     return time.perf_counter() - start, proc

@@ -21,7 +21,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import libvirt  # noqa: E402  pylint: disable=wrong-import-position
 
-from avocado_cert import libvirt_errors, profile, session, variants  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert import (  # noqa: E402  pylint: disable=wrong-import-position
+    libvirt_errors,
+    profile,
+    session,
+    variants,
+)
 from avocado_cert.guest import variant  # noqa: E402  pylint: disable=wrong-import-position
 from benchmarks._common import avocado, median_time  # noqa: E402  pylint: disable=wrong-import-position
 from benchmarks.qemu_guest import boot_once  # noqa: E402  pylint: disable=wrong-import-position
@@ -86,7 +91,11 @@ def job_times(job_dir):
         per_arch[label][0] += 1
         per_arch[label][1] += max(test.get("time") or 0.0, 0.0)
         per_arch[label][2] += test["outcome"] == "PASS"
-    return (report.get("job") or {}).get("elapsed"), per_arch, len(matrix.get("differences", {}).get("tests", []))
+    return (
+        (report.get("job") or {}).get("elapsed"),
+        per_arch,
+        len(matrix.get("differences", {}).get("tests", [])),
+    )
 
 
 def main():
@@ -116,13 +125,20 @@ def main():
         _elapsed, proc = avocado("run", "--cert-profile", MULTI_ARCH)
         wall = time.perf_counter() - started
         job_dir = next(
-            (line.split(":", 1)[1].strip() for line in proc.stdout.splitlines() if line.startswith("JOB LOG")), None
+            (
+                line.split(":", 1)[1].strip()
+                for line in proc.stdout.splitlines()
+                if line.startswith("JOB LOG")
+            ),
+            None,
         )
         job_dir = os.path.dirname(job_dir) if job_dir else None
         print(f"avocado run --cert-profile {MULTI_ARCH}: {wall:.1f} s wall, exit {proc.returncode}")
     if job_dir:
         elapsed, per_arch, differing = job_times(job_dir)
-        print(f"Multi-arch job {job_dir}: {elapsed} s (Avocado's job time), {differing} tests differ between arches")
+        print(
+            f"Multi-arch job {job_dir}: {elapsed} s (Avocado's job time), {differing} tests differ between arches"
+        )
         for label, (count, seconds, passed) in per_arch.items():
             print(f"  {label:<10} {count:4d} tests, {passed:4d} pass, {seconds:7.1f} s of test time")
     return 0

@@ -23,12 +23,12 @@ VARIANTS = 10
 
 # The synthetic job the selftests use too, made bigger here.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from selftests.offline_job import (
+from selftests.offline_job import (  # noqa: E402 pylint: disable=wrong-import-position
     make_home,
     make_job,
     use_home,
     write,
-)  # noqa: E402 pylint: disable=wrong-import-position
+)
 
 
 def median_time(func, runs):

@@ -38,7 +38,16 @@ parallel: 2
 
 
 def trivial_file(path, count, base):
-    lines = [f"from {base[0]} import {base[1]}", "", "", f"class Trivial({base[1]}):", '    """', "    :avocado: tags=area:bench,cap:bench.trivial", '    """', ""]
+    lines = [
+        f"from {base[0]} import {base[1]}",
+        "",
+        "",
+        f"class Trivial({base[1]}):",
+        '    """',
+        "    :avocado: tags=area:bench,cap:bench.trivial",
+        '    """',
+        "",
+    ]
     for i in range(count):
         lines += [f"    def test_{i:04d}(self):", "        self.assertTrue(True)", ""]
     with open(path, "w", encoding="utf-8") as out:
@@ -81,10 +90,16 @@ def main():
     med = {key: statistics.median(values) for key, values in runs.items()}
     ratio = med["cert"] / med["plain"]
     print(f"{count} tests, {PARALLEL} parallel tasks, median of {rounds} alternating rounds")
-    print(f"plain Avocado job of trivial tests:          {med['plain']:.2f} s ({med['plain'] / count * 1000:.0f} ms/test)")
+    print(
+        f"plain Avocado job of trivial tests:          {med['plain']:.2f} s ({med['plain'] / count * 1000:.0f} ms/test)"
+    )
     print(f"certification job of the same tests:         {med['cert']:.2f} s")
-    print(f"certification job of trivial CertTests:      {med['certtest']:.2f} s (a test:///default connection each)")
-    print(f"overhead ratio cert/plain: {ratio:.3f} (target <= {TARGET}: {'met' if ratio <= TARGET else 'NOT met'})")
+    print(
+        f"certification job of trivial CertTests:      {med['certtest']:.2f} s (a test:///default connection each)"
+    )
+    print(
+        f"overhead ratio cert/plain: {ratio:.3f} (target <= {TARGET}: {'met' if ratio <= TARGET else 'NOT met'})"
+    )
     print(f"ratio CertTest/plain: {med['certtest'] / med['plain']:.3f}")
     return 0
 

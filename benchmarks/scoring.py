@@ -24,7 +24,9 @@ def entries(count, variant_ids, caps):
     for i in range(count):
         status = rng.choice(STATUSES)
         cap = caps[i % len(caps)]
-        reason = "UNSUPPORTED: virFoo" if status == "CANCEL" and i % 2 else ("boom" if status != "PASS" else "")
+        reason = (
+            "UNSUPPORTED: virFoo" if status == "CANCEL" and i % 2 else ("boom" if status != "PASS" else "")
+        )
         out.append(
             {
                 "id": f"{i + 1}-/suite/tests/{cap.area}/test_x.py:T.test_{i % 400};{variant_ids[i % len(variant_ids)]}",
@@ -46,6 +48,7 @@ def main():
     plan = session.Plan([prof], all_variants, {prof.name: crit}, None, [], 2)
     data = entries(20000, [v.id for v in all_variants], crit.capabilities)
     with tempfile.TemporaryDirectory() as job_dir:
+
         def run():
             return jobreport.produce(job_dir, plan, "bench", data, today=datetime.date(2026, 11, 27))
 
@@ -53,9 +56,11 @@ def main():
         document = run()
         size = os.path.getsize(os.path.join(job_dir, report.CERT_DIR, "report.html"))
     print(f"results: {len(data)}; verdict {document['verdict']}; report.html {size / 1e6:.1f} MB")
-    print(f"score + report.json + report.html, median of 5: {elapsed:.3f} s "
-          f"(min {min(samples):.3f}, max {max(samples):.3f}; target < {TARGET:.1f} s: "
-          f"{'met' if elapsed < TARGET else 'NOT met'})")
+    print(
+        f"score + report.json + report.html, median of 5: {elapsed:.3f} s "
+        f"(min {min(samples):.3f}, max {max(samples):.3f}; target < {TARGET:.1f} s: "
+        f"{'met' if elapsed < TARGET else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

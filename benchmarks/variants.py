@@ -25,8 +25,18 @@ def big_profile():
         "arch": {a: {"guest_arch": a} for a in ("x86_64", "aarch64", "ppc64le", "s390x", "i686", "riscv64")},
     }
     return profile.Profile(
-        name="bench", description="", criteria="1.0", areas=[], tests=[], axes=axes, params={"guest": "none"},
-        parallel=None, timeout=60, host="none", verified=True, notes="",
+        name="bench",
+        description="",
+        criteria="1.0",
+        areas=[],
+        tests=[],
+        axes=axes,
+        params={"guest": "none"},
+        parallel=None,
+        timeout=60,
+        host="none",
+        verified=True,
+        notes="",
     )
 
 
@@ -44,8 +54,10 @@ def main():
     full, _ = median_time(as_avocado)
     print(f"variants: {count}")
     print(f"cross (core), median of 5: {cross:.3f} s")
-    print(f"cross + Avocado variants (varianter), median of 5: {full:.3f} s  (target < {TARGET:.1f} s: "
-          f"{'met' if full < TARGET else 'NOT met'})")
+    print(
+        f"cross + Avocado variants (varianter), median of 5: {full:.3f} s  (target < {TARGET:.1f} s: "
+        f"{'met' if full < TARGET else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

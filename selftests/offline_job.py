@@ -64,12 +64,12 @@ def make_job(job_dir, fail_rate=0.02, seed=1, statuses=None, drop=0, started=Non
     """Write the job; statuses maps 'rel:Class.method;variant' -> status; drop leaves out results.
 
     Returns (suite sha256, number of results)."""
-    from avocado_cert import (
+    from avocado_cert import (  # pylint: disable=import-outside-toplevel
         jobreport,
         session,
-        suiteindex,
         suitehash,
-    )  # pylint: disable=import-outside-toplevel
+        suiteindex,
+    )
 
     plan = session.plan("bench")
     suite, contents = suitehash.snapshot()

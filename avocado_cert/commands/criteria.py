@@ -22,11 +22,16 @@ def configure(parser):
     )
     parser.add_argument("cert_criteria_version", nargs="?", default=None, metavar="VERSION")
     parser.add_argument(
-        "--output", dest="cert_criteria_output", default=None, metavar="FILE",
+        "--output",
+        dest="cert_criteria_output",
+        default=None,
+        metavar="FILE",
         help="Where to write the reference (default docs/criteria/VERSION.md; - for stdout)",
     )
     parser.add_argument(
-        "--check", dest="cert_criteria_check", action="store_true",
+        "--check",
+        dest="cert_criteria_check",
+        action="store_true",
         help="Exit 1 if the written reference differs from what the criteria generate",
     )
 
@@ -35,10 +40,14 @@ def run(config, out):
     if config.get("cert_criteria_action") == "list":
         for version in criteria.available():
             crit = criteria.load(version)
-            out(f"{crit.version}  {crit.state:<9}  released {crit.released}  sha256 {crit.sha256[:16]}  "
-                f"{len(crit.capabilities)} capabilities")
+            out(
+                f"{crit.version}  {crit.state:<9}  released {crit.released}  sha256 {crit.sha256[:16]}  "
+                f"{len(crit.capabilities)} capabilities"
+            )
         return 0
-    versions = [config.get("cert_criteria_version")] if config.get("cert_criteria_version") else criteria.available()
+    versions = (
+        [config.get("cert_criteria_version")] if config.get("cert_criteria_version") else criteria.available()
+    )
     status = 0
     for version in versions:
         crit = criteria.load(version)

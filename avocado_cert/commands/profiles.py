@@ -9,13 +9,19 @@ HELP = "List the certification profiles (cfg/profiles)"
 
 
 def configure(parser):
-    parser.add_argument("--json", dest="cert_profiles_json", action="store_true", help="Machine-readable output")
+    parser.add_argument(
+        "--json", dest="cert_profiles_json", action="store_true", help="Machine-readable output"
+    )
 
 
 def run(config, out):
     rows = profile.summaries()
     if config.get("cert_profiles_json"):
-        out(json.dumps([{"name": n, "description": d, "verified": v, "error": e} for n, d, v, e in rows], indent=1))
+        out(
+            json.dumps(
+                [{"name": n, "description": d, "verified": v, "error": e} for n, d, v, e in rows], indent=1
+            )
+        )
         return 0 if all(e is None for *_x, e in rows) else 2
     width = max((len(n) for n, *_ in rows), default=4)
     status = 0

@@ -9,7 +9,13 @@ from avocado_cert.testing import xmlbuild
 from avocado_cert.testing.objects import Objects
 
 # `uname -m` in a guest of each libvirt arch (libvirt names the architectures as the kernel does).
-KERNEL_MACHINE = {"i686": "i686", "x86_64": "x86_64", "aarch64": "aarch64", "ppc64le": "ppc64le", "s390x": "s390x"}
+KERNEL_MACHINE = {
+    "i686": "i686",
+    "x86_64": "x86_64",
+    "aarch64": "aarch64",
+    "ppc64le": "ppc64le",
+    "s390x": "s390x",
+}
 
 # Disk buses whose absence from the domain capabilities means the machine has no such controller.
 CONTROLLER_BUSES = ("ide", "sata", "scsi")

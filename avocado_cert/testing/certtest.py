@@ -152,7 +152,9 @@ class CertTest(Test):
                 # Kept for runners that report the outcome elsewhere (the Avocado-VT adapter).
                 self.libvirt_error = libvirt_errors.describe(err)
                 self.log.error("libvirt error: %s", self.libvirt_error)
-                if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT or libvirt_errors.unsupported_flags(err):
+                if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT or libvirt_errors.unsupported_flags(
+                    err
+                ):
                     self.unsupported(err.get_error_message())
                 raise
 
@@ -233,7 +235,7 @@ class CertTest(Test):
 STATE_NAMES = {
     getattr(libvirt, name): name
     for name in dir(libvirt)
-    if name.startswith("VIR_DOMAIN_") and name[11:] in (
-        "NOSTATE", "RUNNING", "BLOCKED", "PAUSED", "SHUTDOWN", "SHUTOFF", "CRASHED", "PMSUSPENDED"
-    )
+    if name.startswith("VIR_DOMAIN_")
+    and name[11:]
+    in ("NOSTATE", "RUNNING", "BLOCKED", "PAUSED", "SHUTDOWN", "SHUTOFF", "CRASHED", "PMSUSPENDED")
 }

@@ -151,12 +151,22 @@ class Subscriptions:
 
     def domain(self, event_id, callback, dom=None):
         return self._register(
-            "domain", self.conn.domainEventRegisterAny, self.conn.domainEventDeregisterAny, dom, event_id, callback
+            "domain",
+            self.conn.domainEventRegisterAny,
+            self.conn.domainEventDeregisterAny,
+            dom,
+            event_id,
+            callback,
         )
 
     def network(self, event_id, callback, net=None):
         return self._register(
-            "network", self.conn.networkEventRegisterAny, self.conn.networkEventDeregisterAny, net, event_id, callback
+            "network",
+            self.conn.networkEventRegisterAny,
+            self.conn.networkEventDeregisterAny,
+            net,
+            event_id,
+            callback,
         )
 
     def pool(self, event_id, callback, pool=None):
@@ -181,7 +191,12 @@ class Subscriptions:
 
     def secret(self, event_id, callback, secret=None):
         return self._register(
-            "secret", self.conn.secretEventRegisterAny, self.conn.secretEventDeregisterAny, secret, event_id, callback
+            "secret",
+            self.conn.secretEventRegisterAny,
+            self.conn.secretEventDeregisterAny,
+            secret,
+            event_id,
+            callback,
         )
 
     def domain_legacy(self, callback):

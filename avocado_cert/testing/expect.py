@@ -14,7 +14,9 @@ def refused(test, codes, func, *args, **kwargs):
         try:
             return func(*args, **kwargs)
         except libvirt.libvirtError as err:
-            if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT and err.get_error_code() not in _codes(codes):
+            if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT and err.get_error_code() not in _codes(
+                codes
+            ):
                 raise _Unsupported(err) from None
             raise
 

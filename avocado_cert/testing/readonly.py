@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import libvirt
 import libvirt_lxc
-from lxml import etree
 import libvirt_qemu
+from lxml import etree
 
 from avocado_cert import environment, libvirt_errors, naming, readonly_api, xmlsafe
 from avocado_cert.testing import consistency as cons

@@ -70,8 +70,20 @@ class Runtime:
         return self.objects.create_volume(self.pool(), xmlbuild.to_xml(root))
 
     # --- domains ------------------------------------------------------------------------------
-    def domain_xml(self, disk=None, disk_format="qcow2", nic=False, network=None, console=False,
-                   graphics=False, channel=None, balloon=False, bios_serial=False, memory_kib=None, vcpus=1):
+    def domain_xml(
+        self,
+        disk=None,
+        disk_format="qcow2",
+        nic=False,
+        network=None,
+        console=False,
+        graphics=False,
+        channel=None,
+        balloon=False,
+        bios_serial=False,
+        memory_kib=None,
+        vcpus=1,
+    ):
         """The XML of a prefixed domain with the devices asked for, and what a test needs to know
         of them: name, disk source and target, NIC MAC and host device."""
         name = self.objects.name("dom")
@@ -88,7 +100,7 @@ class Runtime:
             facts.update(disk=disk, target="vda")
         if nic or network:
             element = xmlbuild.template("runtime-interface")
-            mac = "52:54:00:" + ":".join(naming.netdev()[-6:][i:i + 2] for i in (0, 2, 4))
+            mac = "52:54:00:" + ":".join(naming.netdev()[-6:][i : i + 2] for i in (0, 2, 4))
             element.find("mac").set("address", mac)
             ifname = naming.netdev()
             element.find("target").set("dev", ifname)
@@ -161,8 +173,9 @@ class Runtime:
         args = [QEMU_IO, "-f", fmt]
         if readonly:
             args += ["-r", "-U"]
-        result = subprocess.run(args + ["-c", command, path], capture_output=True, text=True, timeout=60,
-                                check=False)
+        result = subprocess.run(
+            args + ["-c", command, path], capture_output=True, text=True, timeout=60, check=False
+        )
         output = result.stdout + result.stderr
         self.test.log.info("%s -c '%s' %s: %s", QEMU_IO, command, path, output.strip())
         if result.returncode != 0 or "failed" in output.lower():
@@ -180,10 +193,18 @@ class Runtime:
 
     def own_data(self, path):
         """The ranges (start, length) whose data the image holds itself, not through its backing chain."""
-        result = subprocess.run(["qemu-img", "map", "-U", "--output=json", path], capture_output=True, text=True,
-                                timeout=60, check=True)
-        return [(extent["start"], extent["length"]) for extent in json.loads(result.stdout)
-                if extent.get("depth") == 0 and extent.get("data")]
+        result = subprocess.run(
+            ["qemu-img", "map", "-U", "--output=json", path],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return [
+            (extent["start"], extent["length"])
+            for extent in json.loads(result.stdout)
+            if extent.get("depth") == 0 and extent.get("data")
+        ]
 
     # --- block jobs ---------------------------------------------------------------------------
     def wait_block_job_ready(self, dom, target="vda", timeout=60.0):
@@ -196,8 +217,12 @@ class Runtime:
         return self.test.wait_for(ready, timeout, step=0.1, what=f"the block job on {target} to be ready")
 
     def wait_block_job_gone(self, dom, target="vda", timeout=60.0):
-        self.test.wait_for(lambda: not dom.blockJobInfo(target, 0), timeout, step=0.1,
-                           what=f"the block job on {target} to end")
+        self.test.wait_for(
+            lambda: not dom.blockJobInfo(target, 0),
+            timeout,
+            step=0.1,
+            what=f"the block job on {target} to end",
+        )
 
     # --- streams ------------------------------------------------------------------------------
     def read_stream_until(self, stream, wanted, timeout=20.0):
@@ -206,7 +231,9 @@ class Runtime:
         deadline = time.monotonic() + timeout
         while not all(token in data for token in wanted):
             if time.monotonic() >= deadline:
-                self.test.fail(f"timed out after {timeout:g} s waiting for {wanted!r} on the stream; got {data[-300:]!r}")
+                self.test.fail(
+                    f"timed out after {timeout:g} s waiting for {wanted!r} on the stream; got {data[-300:]!r}"
+                )
             chunk = stream.recv(4096)
             if chunk == -2:  # nothing yet on a non-blocking stream
                 time.sleep(0.05)

@@ -57,7 +57,12 @@ def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True, re
     vcpu = _set(root, "vcpu", max_vcpus or vcpus, placement="static")
     if max_vcpus and max_vcpus != vcpus:
         vcpu.set("current", str(vcpus))
-    os_type = _set(root, "os/type", params.get("os_type", "hvm"), arch=params.get("guest_arch", params.get("arch", "i686")))
+    os_type = _set(
+        root,
+        "os/type",
+        params.get("os_type", "hvm"),
+        arch=params.get("guest_arch", params.get("arch", "i686")),
+    )
     if params.get("machine"):
         os_type.set("machine", str(params["machine"]))
     if params.get("guest_cpu_model"):

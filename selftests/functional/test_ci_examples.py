@@ -54,8 +54,15 @@ def test_ci_example_script(tmp_path, script):
     profile = write(tmp_path / "ci.yaml", PROFILE)
     env = dict(os.environ, CERT_PROFILE=profile, VENV=str(venv))
     env.pop("CERT_SIGNING_KEY", None)
-    proc = subprocess.run(["bash", "-e", "-c", script()], cwd=work, env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+    proc = subprocess.run(
+        ["bash", "-e", "-c", script()],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert "bash scripts/setup.sh" not in proc.stdout, "make setup must find the set-up done"
     assert proc.returncode in (0, 1, 3), proc.stdout[-2000:] + proc.stderr[-2000:]
     artifacts = work / "cert-artifacts"

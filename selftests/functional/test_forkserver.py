@@ -55,7 +55,14 @@ def test_same_outcomes_as_process_spawner(tmp_path):
     for spawner in ("process", "forkserver"):
         results = str(tmp_path / spawner)
         avocado(
-            "run", "--spawner", spawner, "--job-results-dir", results, "--max-parallel-tasks", "2", path,
+            "run",
+            "--spawner",
+            spawner,
+            "--job-results-dir",
+            results,
+            "--max-parallel-tasks",
+            "2",
+            path,
             env={marker.split("=")[0]: "1"},
         )
         got[spawner] = outcomes(results)

@@ -123,10 +123,18 @@ def test_affect_flag_values_are_libvirts():
 
 def _report(tests):
     variant_list = [
-        {"id": "qemu-x86_64-local", "profile": "qemu-all", "axes": {"driver": "qemu", "arch": "x86_64"},
-         "params": {"guest_arch": "x86_64", "domain_type": "auto"}},
-        {"id": "qemu-aarch64-local", "profile": "qemu-all", "axes": {"driver": "qemu", "arch": "aarch64"},
-         "params": {"guest_arch": "aarch64", "domain_type": "auto"}},
+        {
+            "id": "qemu-x86_64-local",
+            "profile": "qemu-all",
+            "axes": {"driver": "qemu", "arch": "x86_64"},
+            "params": {"guest_arch": "x86_64", "domain_type": "auto"},
+        },
+        {
+            "id": "qemu-aarch64-local",
+            "profile": "qemu-all",
+            "axes": {"driver": "qemu", "arch": "aarch64"},
+            "params": {"guest_arch": "aarch64", "domain_type": "auto"},
+        },
     ]
     score = {"verdict": "INCOMPLETE", "profiles": {}, "scored_on": "2026-11-27"}
     return report.build([], score, {}, variant_list), tests

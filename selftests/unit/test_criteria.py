@@ -79,7 +79,11 @@ def test_bad_waivers(tmp_path, extra, problem):
 @pytest.mark.parametrize(
     "old, new, problem",
     [
-        ("status: required\n    since: \"1.0\"\n    status_by", "status: mandatory\n    since: \"1.0\"\n    status_by", "'mandatory' is not one of"),
+        (
+            'status: required\n    since: "1.0"\n    status_by',
+            'status: mandatory\n    since: "1.0"\n    status_by',
+            "'mandatory' is not one of",
+        ),
         ('version: "1.0"', 'version: "2.0"', "does not match the file name"),
         ("id: domain.lifecycle", "id: Domain Lifecycle", "invalid capability id"),
         ("id: secret.lifecycle", "id: domain.lifecycle", "defined twice"),
@@ -96,7 +100,9 @@ def test_bad_capabilities(tmp_path, old, new, problem):
 
 
 def test_waiver_expiry(tmp_path):
-    crit = criteria.load(write(tmp_path / "1.0.yaml", BASE + WAIVER.format(cap="domain.lifecycle", bug="https://b/1")))
+    crit = criteria.load(
+        write(tmp_path / "1.0.yaml", BASE + WAIVER.format(cap="domain.lifecycle", bug="https://b/1"))
+    )
     waiver = crit.waiver_for("domain.lifecycle", "test")
     assert not waiver.expired(datetime.date(2027, 1, 1))
     assert waiver.expired(datetime.date(2027, 1, 2))

@@ -9,7 +9,9 @@ VERSIONS = criteria.available()
 PAIRS = list(zip(VERSIONS, VERSIONS[1:]))
 
 
-@pytest.mark.parametrize("older, newer", PAIRS or [pytest.param(None, None, marks=pytest.mark.skip("one version"))])
+@pytest.mark.parametrize(
+    "older, newer", PAIRS or [pytest.param(None, None, marks=pytest.mark.skip("one version"))]
+)
 def test_required_only_after_advisory(older, newer):
     """A capability is advisory for at least one version before it becomes required."""
     old = criteria.load(older)
@@ -18,12 +20,15 @@ def test_required_only_after_advisory(older, newer):
         if cap.status != "required":
             continue
         before = old.by_id.get(cap.id)
-        assert before is not None and before.status in ("advisory", "required"), (
-            f"{cap.id} is required in {newer} without having been advisory in {older}"
-        )
+        assert before is not None and before.status in (
+            "advisory",
+            "required",
+        ), f"{cap.id} is required in {newer} without having been advisory in {older}"
 
 
-@pytest.mark.parametrize("older, newer", PAIRS or [pytest.param(None, None, marks=pytest.mark.skip("one version"))])
+@pytest.mark.parametrize(
+    "older, newer", PAIRS or [pytest.param(None, None, marks=pytest.mark.skip("one version"))]
+)
 def test_removed_only_after_deprecated(older, newer):
     """A capability is deprecated for at least one version before it is removed."""
     old = criteria.load(older)
@@ -31,7 +36,10 @@ def test_removed_only_after_deprecated(older, newer):
     for cap_id, before in old.by_id.items():
         after = new.by_id.get(cap_id)
         if after is None or after.status == "removed":
-            assert before.status in ("deprecated", "removed"), f"{cap_id} removed in {newer} without deprecation"
+            assert before.status in (
+                "deprecated",
+                "removed",
+            ), f"{cap_id} removed in {newer} without deprecation"
 
 
 def test_published_criteria_carry_their_reference_document():
@@ -41,9 +49,9 @@ def test_published_criteria_carry_their_reference_document():
     for version in VERSIONS:
         crit = criteria.load(version)
         with open(criteria_cmd.doc_path(version), encoding="utf-8") as src:
-            assert src.read() == criteria_doc.render(crit), (
-                f"docs/criteria/{version}.md is out of date: run `avocado cert criteria doc {version}`"
-            )
+            assert src.read() == criteria_doc.render(
+                crit
+            ), f"docs/criteria/{version}.md is out of date: run `avocado cert criteria doc {version}`"
 
 
 def test_waivers_are_complete_and_scoped():

@@ -47,7 +47,10 @@ def test_unknown_profile_lists_available():
         (GOOD.format(name="p") + "bogus: 1\n", "unknown key 'bogus'"),
         (GOOD.format(name="p").replace('criteria: "1.0"\n', ""), "missing required key 'criteria'"),
         (GOOD.format(name="p").replace("areas: [host]", "areas: host"), "profile.areas: expected a list"),
-        (GOOD.format(name="p").replace("areas: [host]", "areas: [nowhere]"), "no test suite for area 'nowhere'"),
+        (
+            GOOD.format(name="p").replace("areas: [host]", "areas: [nowhere]"),
+            "no test suite for area 'nowhere'",
+        ),
         (GOOD.format(name="p") + "parallel: two\n", "profile.parallel: expected an integer"),
         (GOOD.format(name="p") + "parallel: 0\n", "parallel: must be at least 1"),
         (GOOD.format(name="other"), "does not match the file name"),

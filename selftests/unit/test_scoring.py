@@ -31,9 +31,18 @@ def crit(tmp_path_factory):
 
 def rec(cap, result, variant="v1", profile="p", area=None):
     return Record(
-        id=f"1-t.py:T.test_{cap};{variant}", test=f"t.py:T.test_{cap}", variant=variant, profile=profile,
-        status="", outcome=result, area=area or cap.split(".")[0], caps=(cap,), apis=(), reason="",
-        logdir="", time=0.1,
+        id=f"1-t.py:T.test_{cap};{variant}",
+        test=f"t.py:T.test_{cap}",
+        variant=variant,
+        profile=profile,
+        status="",
+        outcome=result,
+        area=area or cap.split(".")[0],
+        caps=(cap,),
+        apis=(),
+        reason="",
+        logdir="",
+        time=0.1,
     )
 
 
@@ -70,7 +79,9 @@ def test_failed_required_are_named(crit):
 
 
 def test_valid_waiver_accepts_a_failure(crit):
-    score = scoring.score([rec("a.req", P, profile="live"), rec("a.req2", F, profile="live")], {"live": crit}, today=TODAY)
+    score = scoring.score(
+        [rec("a.req", P, profile="live"), rec("a.req2", F, profile="live")], {"live": crit}, today=TODAY
+    )
     prof = score["profiles"]["live"]
     assert prof["verdict"] == scoring.CERTIFIED
     cap = next(c for c in prof["capabilities"] if c["id"] == "a.req2")
@@ -78,7 +89,9 @@ def test_valid_waiver_accepts_a_failure(crit):
 
 
 def test_expired_waiver_does_not_apply(crit):
-    score = scoring.score([rec("a.req", P, profile="stale"), rec("a.req2", F, profile="stale")], {"stale": crit}, today=TODAY)
+    score = scoring.score(
+        [rec("a.req", P, profile="stale"), rec("a.req2", F, profile="stale")], {"stale": crit}, today=TODAY
+    )
     prof = score["profiles"]["stale"]
     assert prof["verdict"] == scoring.NOT_CERTIFIED
     cap = next(c for c in prof["capabilities"] if c["id"] == "a.req2")
@@ -87,8 +100,13 @@ def test_expired_waiver_does_not_apply(crit):
 
 def test_waiver_expires_the_day_after(crit):
     recs = [rec("a.req", P, profile="live"), rec("a.req2", F, profile="live")]
-    assert scoring.score(recs, {"live": crit}, today=datetime.date(2027, 1, 1))["verdict"] == scoring.CERTIFIED
-    assert scoring.score(recs, {"live": crit}, today=datetime.date(2027, 1, 2))["verdict"] == scoring.NOT_CERTIFIED
+    assert (
+        scoring.score(recs, {"live": crit}, today=datetime.date(2027, 1, 1))["verdict"] == scoring.CERTIFIED
+    )
+    assert (
+        scoring.score(recs, {"live": crit}, today=datetime.date(2027, 1, 2))["verdict"]
+        == scoring.NOT_CERTIFIED
+    )
 
 
 def test_interrupted_job_is_incomplete(crit):
@@ -129,9 +147,15 @@ def test_unscored_and_unknown(crit):
 @pytest.mark.parametrize(
     "status, reason, expected",
     [
-        ("PASS", "", P), ("WARN", "", P), ("FAIL", "x", F), ("ERROR", "x", E),
-        ("INTERRUPTED", "timeout", E), ("SKIP", "", S), ("CANCEL", "no guest", S),
-        ("CANCEL", outcome.UNSUPPORTED_PREFIX + "virFoo", U), ("SKIP", outcome.UNSUPPORTED_PREFIX, U),
+        ("PASS", "", P),
+        ("WARN", "", P),
+        ("FAIL", "x", F),
+        ("ERROR", "x", E),
+        ("INTERRUPTED", "timeout", E),
+        ("SKIP", "", S),
+        ("CANCEL", "no guest", S),
+        ("CANCEL", outcome.UNSUPPORTED_PREFIX + "virFoo", U),
+        ("SKIP", outcome.UNSUPPORTED_PREFIX, U),
         ("WEIRD", "", E),
     ],
 )

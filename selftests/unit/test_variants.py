@@ -8,8 +8,18 @@ from avocado_cert.errors import CertError
 
 def make(name, axes, params=None):
     return profile.Profile(
-        name=name, description="", criteria="1.0", areas=[], tests=[], axes=axes,
-        params=params or {}, parallel=None, timeout=60, host="none", verified=True, notes="",
+        name=name,
+        description="",
+        criteria="1.0",
+        areas=[],
+        tests=[],
+        axes=axes,
+        params=params or {},
+        parallel=None,
+        timeout=60,
+        host="none",
+        verified=True,
+        notes="",
     )
 
 
@@ -88,9 +98,10 @@ def test_pairwise_covers_every_pair_with_fewer_variants():
         ia, ib = list(axes).index(a), list(axes).index(b)
         seen = {(combo[ia], combo[ib]) for combo in combos}
         assert seen == set(itertools.product(values_a, values_b)), (a, b)
-    assert variants.tuple_coverage(prof, combos, 2) == (
-        sum(len(x) * len(y) for x, y in itertools.combinations([list(v) for v in axes.values()], 2)),
-    ) * 2
+    assert (
+        variants.tuple_coverage(prof, combos, 2)
+        == (sum(len(x) * len(y) for x, y in itertools.combinations([list(v) for v in axes.values()], 2)),) * 2
+    )
     assert combos == variants.reduced_combinations(prof, 2), "the reduction must be stable"
 
 

@@ -8,8 +8,9 @@ be refused with VIR_ERR_CONFIG_UNSUPPORTED. A guest of the arch boots and runs t
 import libvirt
 
 from avocado_cert import xmlsafe
-from avocado_cert.testing import CertTest, xmlbuild
+from avocado_cert.testing import CertTest
 from avocado_cert.testing import arch as archkit
+from avocado_cert.testing import xmlbuild
 
 # Virt types a libvirt driver may name; the ones the capabilities do not offer for the arch are refused.
 KNOWN_VIRT_TYPES = ("qemu", "kvm")
@@ -42,7 +43,9 @@ class ArchCapabilities(ArchCertTest):
         self.assertIn(self.target.virttype, self.target.domain_types(caps))
         if self.target.machine:
             machines = {m.text for a in arches for m in a.findall("machine")}
-            machines |= {m.get("canonical") for a in arches for m in a.findall("machine") if m.get("canonical")}
+            machines |= {
+                m.get("canonical") for a in arches for m in a.findall("machine") if m.get("canonical")
+            }
             self.assertIn(self.target.machine, machines, f"machines of {self.target.arch}")
         self.log.info("%s: virt types %s", self.target.arch, ", ".join(self.target.domain_types(caps)))
 
@@ -114,18 +117,24 @@ class ArchDomainCapabilities(ArchCertTest):
         :avocado: tags=api:virConnectGetDomainCapabilities,api:virDomainDefineXML
         :avocado: tags=api:virDomainCreateWithFlags
         """
-        listed = {v.text for v in self.target.domain_capabilities().findall("devices/disk/enum[@name='bus']/value")}
+        listed = {
+            v.text for v in self.target.domain_capabilities().findall("devices/disk/enum[@name='bus']/value")
+        }
         self.log.info("%s %s: disk buses %s", self.target.arch, self.target.machine, sorted(listed))
         for bus in archkit.CONTROLLER_BUSES:
             root = self.target.domain()
             archkit.add_cdrom(root, bus)
             if bus in listed:
                 dom = self.objects.define_domain(xmlbuild.to_xml(root))
-                buses = [t.get("bus") for t in xmlsafe.fromstring(dom.XMLDesc(0)).iterfind("devices/disk/target")]
+                buses = [
+                    t.get("bus") for t in xmlsafe.fromstring(dom.XMLDesc(0)).iterfind("devices/disk/target")
+                ]
                 self.assertEqual(buses, [bus])
                 self.assertEqual(archkit.start_paused_and_stop(dom), 1, f"a domain with a {bus} CD-ROM")
             else:
-                self.expect_error(libvirt.VIR_ERR_CONFIG_UNSUPPORTED, self.objects.define_domain, xmlbuild.to_xml(root))
+                self.expect_error(
+                    libvirt.VIR_ERR_CONFIG_UNSUPPORTED, self.objects.define_domain, xmlbuild.to_xml(root)
+                )
 
     def test_gic_versions(self):
         """
@@ -142,7 +151,9 @@ class ArchDomainCapabilities(ArchCertTest):
         if gic.get("supported") != "yes":
             root = self.target.domain()
             archkit.add_feature(root, "gic", version="2")
-            self.expect_error(libvirt.VIR_ERR_CONFIG_UNSUPPORTED, self.objects.define_domain, xmlbuild.to_xml(root))
+            self.expect_error(
+                libvirt.VIR_ERR_CONFIG_UNSUPPORTED, self.objects.define_domain, xmlbuild.to_xml(root)
+            )
             return
         self.assertTrue(versions, "GIC supported with no version listed")
         for version in versions:

@@ -71,10 +71,16 @@ class Checkpoints(CheckpointTest):
         self.assertEqual(third.getParent(0).getName(), "acert-c2")
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_CHECKPOINT, first.getParent, 0)
         self.assertEqual(names(first.listAllChildren(0)), ["acert-c2"])
-        self.assertEqual(names(first.listAllChildren(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS)),
-                         ["acert-c2", "acert-c3"])
-        self.assertEqual(names(dom.listAllCheckpoints(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_ROOTS)), ["acert-c1"])
-        self.assertEqual(names(dom.listAllCheckpoints(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_LEAVES)), ["acert-c3"])
+        self.assertEqual(
+            names(first.listAllChildren(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS)),
+            ["acert-c2", "acert-c3"],
+        )
+        self.assertEqual(
+            names(dom.listAllCheckpoints(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_ROOTS)), ["acert-c1"]
+        )
+        self.assertEqual(
+            names(dom.listAllCheckpoints(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_LEAVES)), ["acert-c3"]
+        )
 
     def test_delete(self):
         """
@@ -99,8 +105,12 @@ class Checkpoints(CheckpointTest):
         """
         dom, _facts, _vol = self.rt.disk_domain()
         cp = self.create(dom, "acert-meta")
-        self.assertEqual(self.rt.call_flags("delete(METADATA_ONLY)", cp.delete,
-                                            libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY), 0)
+        self.assertEqual(
+            self.rt.call_flags(
+                "delete(METADATA_ONLY)", cp.delete, libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY
+            ),
+            0,
+        )
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_CHECKPOINT, dom.checkpointLookupByName, "acert-meta", 0)
 
 
@@ -111,8 +121,12 @@ class Backup(CheckpointTest):
 
     def wait_backup(self, dom):
         """Wait for the backup job to end; return its completed-job statistics."""
-        self.wait_for(lambda: dom.jobInfo()[0] == libvirt.VIR_DOMAIN_JOB_NONE, 60, step=0.1,
-                      what="the backup job to end")
+        self.wait_for(
+            lambda: dom.jobInfo()[0] == libvirt.VIR_DOMAIN_JOB_NONE,
+            60,
+            step=0.1,
+            what="the backup job to end",
+        )
         return dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
 
     def test_push_full(self):

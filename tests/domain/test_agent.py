@@ -37,8 +37,14 @@ class AgentTest(CertTest):
 
         :avocado: tags=api:virDomainQemuAgentCommand
         """
-        reply = self.agent("qemuAgentCommand", libvirt_qemu.qemuAgentCommand, self.dom,
-                           json.dumps({"execute": "guest-ping"}), 10, 0)
+        reply = self.agent(
+            "qemuAgentCommand",
+            libvirt_qemu.qemuAgentCommand,
+            self.dom,
+            json.dumps({"execute": "guest-ping"}),
+            10,
+            0,
+        )
         self.assertIn("return", json.loads(reply), f"not an agent reply: {reply}")
 
     def test_agent_timeout(self):
@@ -47,8 +53,11 @@ class AgentTest(CertTest):
 
         :avocado: tags=api:virDomainAgentSetResponseTimeout
         """
-        for seconds in (libvirt.VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK, 5,
-                        libvirt.VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_DEFAULT):
+        for seconds in (
+            libvirt.VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK,
+            5,
+            libvirt.VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_DEFAULT,
+        ):
             self.assertEqual(self.dom.agentSetResponseTimeout(seconds, 0), 0)
         self.expect_error(libvirt.VIR_ERR_INVALID_ARG, self.dom.agentSetResponseTimeout, -3, 0)
 
@@ -58,8 +67,12 @@ class AgentTest(CertTest):
 
         :avocado: tags=api:virDomainInterfaceAddresses
         """
-        ifaces = self.agent("interfaceAddresses(AGENT)", self.dom.interfaceAddresses,
-                            libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0)
+        ifaces = self.agent(
+            "interfaceAddresses(AGENT)",
+            self.dom.interfaceAddresses,
+            libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
+            0,
+        )
         macs = [info.get("hwaddr") for info in ifaces.values()]
         self.assertIn(self.facts["mac"], macs, f"the NIC's MAC is not reported: {ifaces}")
         for info in ifaces.values():
@@ -146,9 +159,16 @@ class AgentTest(CertTest):
         """
         key = f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAcertTestKeyOnly {naming.PREFIX}key"
         before = self.agent("authorizedSSHKeysGet", self.dom.authorizedSSHKeysGet, "root", 0)
-        self.assertEqual(self.dom.authorizedSSHKeysSet("root", [key], libvirt.VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND), 0)
-        self.objects.on_cleanup("ssh key", self.dom.authorizedSSHKeysSet, "root", [key],
-                                libvirt.VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE)
+        self.assertEqual(
+            self.dom.authorizedSSHKeysSet("root", [key], libvirt.VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND), 0
+        )
+        self.objects.on_cleanup(
+            "ssh key",
+            self.dom.authorizedSSHKeysSet,
+            "root",
+            [key],
+            libvirt.VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE,
+        )
         self.assertIn(key, self.dom.authorizedSSHKeysGet("root", 0))
         self.dom.authorizedSSHKeysSet("root", [key], libvirt.VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE)
         self.objects.forget("ssh key")
@@ -180,5 +200,6 @@ class DomainLeaseAddresses(CertTest):
         if self.guest == "none":
             addrs = [a for info in ifaces.values() for a in info.get("addrs") or []]
             self.assertEqual(addrs, [], "a lease is reported though no guest OS ran a DHCP client")
-        self.expect_error((libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED),
-                          dom.interfaceAddresses, 99, 0)
+        self.expect_error(
+            (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED), dom.interfaceAddresses, 99, 0
+        )

@@ -31,7 +31,9 @@ class BlockTest(CertTest):
             self.rt.write_marker(vol.path(), marks[index], offset=index * MIB)
         dom, _facts = self.rt.domain(transient=True, disk=layers[-1].path())
         images = [vol.path() for vol in reversed(layers)]
-        self.assertEqual(self.rt.disk_chain(dom)[:depth], images, "the live XML does not show the backing chain")
+        self.assertEqual(
+            self.rt.disk_chain(dom)[:depth], images, "the live XML does not show the backing chain"
+        )
         return dom, images
 
     def stop(self, dom):
@@ -55,12 +57,19 @@ class BlockResize(BlockTest):
         self.assertEqual(dom.blockResize(facts["target"], 96 * MIB, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES), 0)
         self.assertEqual(dom.blockInfo(facts["target"], 0)[0], 96 * MIB)
         self.assertEqual(dom.blockResize(facts["target"], 128 * 1024, 0), 0)
-        self.assertEqual(dom.blockInfo(facts["target"], 0)[0], 128 * MIB, "a size without RESIZE_BYTES is KiB")
+        self.assertEqual(
+            dom.blockInfo(facts["target"], 0)[0], 128 * MIB, "a size without RESIZE_BYTES is KiB"
+        )
         if not self.rt.test_driver:
             self.rt.pool().refresh(0)
             self.assertEqual(vol.info()[1], 128 * MIB, "the image on the host did not grow")
-        self.expect_error(libvirt.VIR_ERR_INVALID_ARG, dom.blockResize, "vdz", 128 * MIB,
-                          libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+        self.expect_error(
+            libvirt.VIR_ERR_INVALID_ARG,
+            dom.blockResize,
+            "vdz",
+            128 * MIB,
+            libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES,
+        )
 
 
 class BlockJobs(BlockTest):
@@ -76,8 +85,12 @@ class BlockJobs(BlockTest):
         """
         dom, facts, _vol = self.rt.disk_domain()
         self.assertEqual(dom.blockJobInfo(facts["target"], 0), {})
-        self.expect_error((libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_OPERATION_INVALID),
-                          dom.blockJobAbort, facts["target"], 0)
+        self.expect_error(
+            (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_OPERATION_INVALID),
+            dom.blockJobAbort,
+            facts["target"],
+            0,
+        )
 
     def test_pull(self):
         """
@@ -105,7 +118,9 @@ class BlockJobs(BlockTest):
         self.assertEqual(self.rt.disk_chain(dom), [top, base])
         self.assertNotIn(mid, self.rt.disk_chain(dom))
         self.stop(dom)
-        self.assertIn((MIB, 65536), self.rt.own_data(top), "the middle layer's data was not pulled into the top")
+        self.assertIn(
+            (MIB, 65536), self.rt.own_data(top), "the middle layer's data was not pulled into the top"
+        )
 
     def test_commit_active(self):
         """
@@ -136,7 +151,9 @@ class BlockJobs(BlockTest):
         self.rt.wait_block_job_gone(dom)
         self.assertEqual(self.rt.disk_chain(dom), [top, base])
         self.stop(dom)
-        self.assertTrue(self.rt.has_marker(base, MID_MARK, offset=MIB), "the middle's data is not in the base")
+        self.assertTrue(
+            self.rt.has_marker(base, MID_MARK, offset=MIB), "the middle's data is not in the base"
+        )
 
     def test_copy_speed_pivot(self):
         """
@@ -154,9 +171,14 @@ class BlockJobs(BlockTest):
         self.assertEqual(info["type"], libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COPY)
         self.assertEqual(dom.blockJobSetSpeed("vda", 4, 0), 0)
         self.assertEqual(dom.blockJobInfo("vda", 0)["bandwidth"], 4, "bandwidth (MiB/s) not as set")
-        self.assertEqual(dom.blockJobSetSpeed("vda", 2 * MIB, libvirt.VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES), 0)
-        self.assertEqual(dom.blockJobInfo("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES)["bandwidth"],
-                         2 * MIB, "bandwidth (bytes/s) not as set")
+        self.assertEqual(
+            dom.blockJobSetSpeed("vda", 2 * MIB, libvirt.VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES), 0
+        )
+        self.assertEqual(
+            dom.blockJobInfo("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES)["bandwidth"],
+            2 * MIB,
+            "bandwidth (bytes/s) not as set",
+        )
         self.assertEqual(dom.blockJobAbort("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT), 0)
         self.rt.wait_block_job_gone(dom)
         self.assertEqual(self.rt.disk_chain(dom), [copy], "the disk is not the copy after the pivot")

@@ -63,7 +63,9 @@ class CoreDumpTest(CertTest):
         :avocado: tags=cap:domain.core_dump,api:virDomainCoreDump
         """
         dom, _facts = self.rt.domain(start=False)
-        self.expect_error(libvirt.VIR_ERR_OPERATION_INVALID, dom.coreDump, self.rt.scratch_file("none.core"), 0)
+        self.expect_error(
+            libvirt.VIR_ERR_OPERATION_INVALID, dom.coreDump, self.rt.scratch_file("none.core"), 0
+        )
 
     def test_memory_only_elf(self):
         """
@@ -73,10 +75,17 @@ class CoreDumpTest(CertTest):
         """
         dom, _facts = self.rt.domain(memory_kib=65536)
         path = self.dump_file("memory.elf")
-        self.rt.call_flags("coreDumpWithFormat(RAW, MEMORY_ONLY)", dom.coreDumpWithFormat, path,
-                           libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, libvirt.VIR_DUMP_MEMORY_ONLY)
+        self.rt.call_flags(
+            "coreDumpWithFormat(RAW, MEMORY_ONLY)",
+            dom.coreDumpWithFormat,
+            path,
+            libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW,
+            libvirt.VIR_DUMP_MEMORY_ONLY,
+        )
         self.assertEqual(self.read_head(path, 4), ELF_MAGIC, "a memory-only RAW dump is not an ELF file")
-        self.assertGreaterEqual(os.path.getsize(path), 65536 * 1024, "the ELF core is smaller than guest memory")
+        self.assertGreaterEqual(
+            os.path.getsize(path), 65536 * 1024, "the ELF core is smaller than guest memory"
+        )
         self.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING)
 
     def test_kdump_zlib(self):
@@ -88,8 +97,13 @@ class CoreDumpTest(CertTest):
         dom, _facts = self.rt.domain(memory_kib=65536)
         path = self.dump_file("memory.kdump")
         try:
-            self.rt.call_flags("coreDumpWithFormat(KDUMP_ZLIB, MEMORY_ONLY)", dom.coreDumpWithFormat, path,
-                               libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB, libvirt.VIR_DUMP_MEMORY_ONLY)
+            self.rt.call_flags(
+                "coreDumpWithFormat(KDUMP_ZLIB, MEMORY_ONLY)",
+                dom.coreDumpWithFormat,
+                path,
+                libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB,
+                libvirt.VIR_DUMP_MEMORY_ONLY,
+            )
         except libvirt.libvirtError as err:
             # How drivers say the format is not built in: OPERATION_UNSUPPORTED, or INVALID_ARG from QEMU.
             if err.get_error_code() == libvirt.VIR_ERR_OPERATION_UNSUPPORTED or (

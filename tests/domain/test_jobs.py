@@ -110,8 +110,11 @@ class DomainJobs(JobsTest):
         thread.join(60)
         if "result" in outcome:
             self.skip_because("the save completed before the abort reached it")
-        self.assertEqual(outcome["error"].get_error_code(), libvirt.VIR_ERR_OPERATION_ABORTED,
-                         f"save failed another way: {outcome['error']}")
+        self.assertEqual(
+            outcome["error"].get_error_code(),
+            libvirt.VIR_ERR_OPERATION_ABORTED,
+            f"save failed another way: {outcome['error']}",
+        )
         self.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING, "after the aborted save")
 
 
@@ -133,8 +136,15 @@ class DomainInput(JobsTest):
         keys = [KEY_A] * SEND_KEY_MAX_KEYS
         self.assertEqual(dom.sendKey(libvirt.VIR_KEYCODE_SET_LINUX, 10, keys, len(keys), 0), 0)
         inactive, _facts = self.rt.domain(start=False)
-        self.expect_error(libvirt.VIR_ERR_OPERATION_INVALID, inactive.sendKey, libvirt.VIR_KEYCODE_SET_LINUX, 50,
-                          [KEY_A], 1, 0)
+        self.expect_error(
+            libvirt.VIR_ERR_OPERATION_INVALID,
+            inactive.sendKey,
+            libvirt.VIR_KEYCODE_SET_LINUX,
+            50,
+            [KEY_A],
+            1,
+            0,
+        )
 
     def test_inject_nmi(self):
         """
@@ -177,7 +187,9 @@ class DomainReset(JobsTest):
         self.require_guest_os("a reboot request is answered by the guest OS")
         dom, _facts = self.rt.domain()
         self.assertEqual(dom.reboot(0), 0)
-        self.wait_for(lambda: dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING, 60, what="the domain running again")
+        self.wait_for(
+            lambda: dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING, 60, what="the domain running again"
+        )
 
 
 class DomainPowerManagement(JobsTest):
@@ -192,8 +204,9 @@ class DomainPowerManagement(JobsTest):
         :avocado: tags=api:virDomainPMSuspendForDuration,api:virDomainPMWakeup
         """
         dom, _facts = self.rt.domain(channel="org.qemu.guest_agent.0")
-        self.rt.call_agent("pmSuspendForDuration", dom.pMSuspendForDuration, libvirt.VIR_NODE_SUSPEND_TARGET_MEM,
-                           0, 0)
+        self.rt.call_agent(
+            "pmSuspendForDuration", dom.pMSuspendForDuration, libvirt.VIR_NODE_SUSPEND_TARGET_MEM, 0, 0
+        )
         self.wait_for(lambda: dom.state()[0] == libvirt.VIR_DOMAIN_PMSUSPENDED, 60, what="PMSUSPENDED")
         self.assertEqual(dom.pMWakeup(0), 0)
         self.wait_for(lambda: dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING, 60, what="RUNNING after wakeup")
@@ -227,8 +240,11 @@ class DomainControl(JobsTest):
         self.assertTrue(all(isinstance(message, str) for message in messages))
         errors = dom.diskErrors(0)
         self.assertLessEqual(set(errors), {facts["target"]}, f"errors for disks the domain lacks: {errors}")
-        known = (libvirt.VIR_DOMAIN_DISK_ERROR_NONE, libvirt.VIR_DOMAIN_DISK_ERROR_UNSPEC,
-                 libvirt.VIR_DOMAIN_DISK_ERROR_NO_SPACE)
+        known = (
+            libvirt.VIR_DOMAIN_DISK_ERROR_NONE,
+            libvirt.VIR_DOMAIN_DISK_ERROR_UNSPEC,
+            libvirt.VIR_DOMAIN_DISK_ERROR_NO_SPACE,
+        )
         self.assertTrue(all(code in known for code in errors.values()), f"unknown error codes: {errors}")
 
 
@@ -248,8 +264,13 @@ class DomainStreams(JobsTest):
         dom.openChannel(CHANNEL, stream, 0)
         self.objects.on_cleanup("channel stream", stream.abort)
         self.assertGreater(stream.send(b"acert"), 0, "the channel took no bytes")
-        self.expect_error((libvirt.VIR_ERR_INTERNAL_ERROR, libvirt.VIR_ERR_INVALID_ARG), dom.openChannel,
-                          "org.acert.none", self.conn.newStream(0), 0)
+        self.expect_error(
+            (libvirt.VIR_ERR_INTERNAL_ERROR, libvirt.VIR_ERR_INVALID_ARG),
+            dom.openChannel,
+            "org.acert.none",
+            self.conn.newStream(0),
+            0,
+        )
 
 
 class DomainLaunchSecurity(JobsTest):
@@ -273,8 +294,18 @@ class DomainLaunchSecurity(JobsTest):
             # libvirt adds VIR_TYPED_PARAM_STRING_OKAY to every typed-parameter query: a driver must take it.
             self.fail(f"getLaunchSecurityInfo(flags=0) refused: {err.get_error_message()}")
         self.assertEqual(info, {}, "a domain without launch security reports some")
-        secret = {libvirt.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET: "AAAA",
-                  libvirt.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_HEADER: "AAAA"}
-        self.expect_error((libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_ERR_OPERATION_UNSUPPORTED,
-                           libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT),
-                          dom.setLaunchSecurityState, secret, 0)
+        secret = {
+            libvirt.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET: "AAAA",
+            libvirt.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_HEADER: "AAAA",
+        }
+        self.expect_error(
+            (
+                libvirt.VIR_ERR_OPERATION_INVALID,
+                libvirt.VIR_ERR_OPERATION_UNSUPPORTED,
+                libvirt.VIR_ERR_INVALID_ARG,
+                libvirt.VIR_ERR_NO_SUPPORT,
+            ),
+            dom.setLaunchSecurityState,
+            secret,
+            0,
+        )

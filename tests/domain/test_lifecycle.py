@@ -115,7 +115,9 @@ class DomainLookup(CertTest):
         self.assertEqual(self.conn.lookupByName(dom.name()).UUIDString(), uuid)
         self.assertEqual(self.conn.lookupByUUIDString(uuid).name(), dom.name())
         self.assertIn(uuid, [d.UUIDString() for d in self.conn.listAllDomains(0)])
-        inactive = [d.UUIDString() for d in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)]
+        inactive = [
+            d.UUIDString() for d in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)
+        ]
         self.assertIn(uuid, inactive)
         dom.create()
         self.assertEqual(self.conn.lookupByID(dom.ID()).UUIDString(), uuid)

@@ -67,11 +67,15 @@ class DomainSaveRestore(SaveTest):
         self.assertEqual(self.conn.restore(path), 0)
         restored = self.conn.lookupByUUIDString(uuid)
         self.assert_state(restored, libvirt.VIR_DOMAIN_RUNNING)
-        self.assertEqual(restored.state()[1], libvirt.VIR_DOMAIN_RUNNING_RESTORED, "running reason is not RESTORED")
+        self.assertEqual(
+            restored.state()[1], libvirt.VIR_DOMAIN_RUNNING_RESTORED, "running reason is not RESTORED"
+        )
         after = self.rt.xml_of(restored, libvirt.VIR_DOMAIN_XML_INACTIVE)
         for path_ in ("name", "uuid", "memory", "vcpu", "devices/disk/source"):
             got, wanted = after.find(path_), before.find(path_)
-            self.assertEqual((got.text, dict(got.attrib)), (wanted.text, dict(wanted.attrib)), f"{path_} changed")
+            self.assertEqual(
+                (got.text, dict(got.attrib)), (wanted.text, dict(wanted.attrib)), f"{path_} changed"
+            )
 
     def test_save_transient(self):
         """
@@ -95,14 +99,26 @@ class DomainSaveRestore(SaveTest):
         :avocado: tags=cap:domain.save_flags,api:virDomainSaveFlags,api:virDomainRestoreFlags
         """
         dom, path = self.saved_domain()
-        self.assertEqual(self.rt.call_flags("saveFlags(SAVE_PAUSED)", dom.saveFlags, path, None,
-                                            libvirt.VIR_DOMAIN_SAVE_PAUSED), 0)
+        self.assertEqual(
+            self.rt.call_flags(
+                "saveFlags(SAVE_PAUSED)", dom.saveFlags, path, None, libvirt.VIR_DOMAIN_SAVE_PAUSED
+            ),
+            0,
+        )
         self.assert_saved(dom, path)
         self.assertEqual(self.conn.restoreFlags(path, None, 0), 0)
         self.assert_state(dom, libvirt.VIR_DOMAIN_PAUSED, "restored from an image saved with SAVE_PAUSED")
         self.assertEqual(dom.saveFlags(path, None, 0), 0)
-        self.assertEqual(self.rt.call_flags("restoreFlags(SAVE_RUNNING)", self.conn.restoreFlags, path, None,
-                                            libvirt.VIR_DOMAIN_SAVE_RUNNING), 0)
+        self.assertEqual(
+            self.rt.call_flags(
+                "restoreFlags(SAVE_RUNNING)",
+                self.conn.restoreFlags,
+                path,
+                None,
+                libvirt.VIR_DOMAIN_SAVE_RUNNING,
+            ),
+            0,
+        )
         self.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING, "restored with SAVE_RUNNING")
 
     def test_save_image_xml(self):
@@ -120,10 +136,16 @@ class DomainSaveRestore(SaveTest):
         image = self.rt.xml_of_text(image_xml)
         self.assertEqual(image.findtext("name"), root.findtext("name"))
         self.assertEqual(image.findtext("uuid"), root.findtext("uuid"))
-        self.assertEqual(self.conn.saveImageDefineXML(path, with_description(image_xml, "acert: image xml"), 0), 0)
-        self.assertEqual(description(self.rt.xml_of_text(self.conn.saveImageGetXMLDesc(path, 0))), "acert: image xml")
+        self.assertEqual(
+            self.conn.saveImageDefineXML(path, with_description(image_xml, "acert: image xml"), 0), 0
+        )
+        self.assertEqual(
+            description(self.rt.xml_of_text(self.conn.saveImageGetXMLDesc(path, 0))), "acert: image xml"
+        )
         self.conn.restore(path)
-        self.assertEqual(description(self.rt.xml_of(dom)), "acert: image xml", "restore ignored the updated XML")
+        self.assertEqual(
+            description(self.rt.xml_of(dom)), "acert: image xml", "restore ignored the updated XML"
+        )
 
     def test_restore_with_xml(self):
         """
@@ -211,8 +233,11 @@ class DomainManagedSave(SaveTest):
         self.assertEqual(dom.managedSaveRemove(0), 0)
         self.assertEqual(dom.hasManagedSaveImage(0), 0)
         dom.create()
-        self.assertEqual(dom.state(), [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
-                         "start after managedSaveRemove did not boot afresh")
+        self.assertEqual(
+            dom.state(),
+            [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
+            "start after managedSaveRemove did not boot afresh",
+        )
 
     def test_managed_save_xml(self):
         """
@@ -228,7 +253,9 @@ class DomainManagedSave(SaveTest):
         self.assertEqual(dom.managedSaveDefineXML(with_description(saved, "acert: managed xml"), 0), 0)
         self.assertEqual(description(self.rt.xml_of_text(dom.managedSaveGetXMLDesc(0))), "acert: managed xml")
         dom.create()
-        self.assertEqual(description(self.rt.xml_of(dom)), "acert: managed xml", "start ignored the updated XML")
+        self.assertEqual(
+            description(self.rt.xml_of(dom)), "acert: managed xml", "start ignored the updated XML"
+        )
 
 
 class DomainManagedSaveResume(SaveTest):
@@ -245,8 +272,11 @@ class DomainManagedSaveResume(SaveTest):
         dom, _facts, _vol = self.rt.disk_domain()
         dom.managedSave(0)
         dom.create()
-        self.assertEqual(dom.state(), [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_RESTORED],
-                         "start after managed save booted afresh instead of resuming the image")
+        self.assertEqual(
+            dom.state(),
+            [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_RESTORED],
+            "start after managed save booted afresh instead of resuming the image",
+        )
 
     def test_managed_save_paused(self):
         """

@@ -41,7 +41,9 @@ class DomainScreenshot(CertTest):
         self.assertGreater(len(data), 0, "the stream delivered no bytes")
         image = Image.open(io.BytesIO(data))
         image.load()
-        self.assertEqual(image.format, FORMATS[mime], f"the image is {image.format}, the MIME type says {mime}")
+        self.assertEqual(
+            image.format, FORMATS[mime], f"the image is {image.format}, the MIME type says {mime}"
+        )
         return image
 
     def test_screenshot(self):

@@ -10,7 +10,16 @@ from avocado_cert.testing import CertTest
 from avocado_cert.testing.runtime import MIB, Runtime
 
 BLOCK_FIELDS = ("rd_req", "rd_bytes", "wr_req", "wr_bytes", "errs")
-IFACE_FIELDS = ("rx_bytes", "rx_packets", "rx_errs", "rx_drop", "tx_bytes", "tx_packets", "tx_errs", "tx_drop")
+IFACE_FIELDS = (
+    "rx_bytes",
+    "rx_packets",
+    "rx_errs",
+    "rx_drop",
+    "tx_bytes",
+    "tx_packets",
+    "tx_errs",
+    "tx_drop",
+)
 
 
 class StatsTest(CertTest):
@@ -130,8 +139,13 @@ class DomainDeviceStats(StatsTest):
         try:
             first = dom.getCPUStats(True)
         except libvirt.libvirtError as err:
-            if err.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "cgroup" in err.get_error_message():
-                self.skip_because(f"the host gives the daemon no CPU accounting cgroup: {err.get_error_message()}")
+            if (
+                err.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID
+                and "cgroup" in err.get_error_message()
+            ):
+                self.skip_because(
+                    f"the host gives the daemon no CPU accounting cgroup: {err.get_error_message()}"
+                )
             raise
         self.assertEqual(len(first), 1)
         self.assertIn("cpu_time", first[0])
@@ -166,17 +180,24 @@ class DomainBulkStats(StatsTest):
             state, reason = dom.state()
             self.assertEqual(every[dom.UUIDString()]["state.state"], state, f"{dom.name()}: state differs")
             self.assertEqual(every[dom.UUIDString()]["state.reason"], reason, f"{dom.name()}: reason differs")
-        active = {d.UUIDString() for d, _ in self.conn.getAllDomainStats(
-            group, libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)}
+        active = {
+            d.UUIDString()
+            for d, _ in self.conn.getAllDomainStats(group, libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)
+        }
         self.assertIn(running.UUIDString(), active)
         self.assertNotIn(inactive.UUIDString(), active, "ACTIVE filter lists an inactive domain")
-        shut = {d.UUIDString() for d, _ in self.conn.getAllDomainStats(
-            group, libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE)}
+        shut = {
+            d.UUIDString()
+            for d, _ in self.conn.getAllDomainStats(group, libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE)
+        }
         self.assertIn(inactive.UUIDString(), shut)
         self.assertNotIn(running.UUIDString(), shut, "INACTIVE filter lists a running domain")
         listed = self.conn.domainListGetStats([running], group, 0)
-        self.assertEqual([d.UUIDString() for d, _ in listed], [running.UUIDString()],
-                         "domainListGetStats reports other domains than the one asked for")
+        self.assertEqual(
+            [d.UUIDString() for d, _ in listed],
+            [running.UUIDString()],
+            "domainListGetStats reports other domains than the one asked for",
+        )
         self.assertEqual(listed[0][1]["state.state"], libvirt.VIR_DOMAIN_RUNNING)
         running.suspend()
         paused = self.conn.domainListGetStats([running], group, 0)[0][1]
@@ -310,5 +331,7 @@ class DomainPeek(StatsTest):
         dom.suspend()
         first = dom.memoryPeek(0, 64, libvirt.VIR_MEMORY_PHYSICAL)
         self.assertEqual(len(first), 64)
-        self.assertEqual(dom.memoryPeek(0, 64, libvirt.VIR_MEMORY_PHYSICAL), first, "memory changed while paused")
+        self.assertEqual(
+            dom.memoryPeek(0, 64, libvirt.VIR_MEMORY_PHYSICAL), first, "memory changed while paused"
+        )
         self.assertEqual(dom.memoryPeek(32, 16, libvirt.VIR_MEMORY_PHYSICAL), first[32:48], "offset ignored")

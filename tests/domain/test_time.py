@@ -58,4 +58,6 @@ class DomainTime(CertTest):
         self.rt.call_agent("getTime", self.dom.getTime)
         self.rt.call_flags("setTime(TIME_SYNC)", self.dom.setTime, None, libvirt.VIR_DOMAIN_TIME_SYNC)
         got = self.dom.getTime()
-        self.assertLessEqual(abs(got["seconds"] - time.time()), TOLERANCE, f"host {time.time():.0f}, guest {got}")
+        self.assertLessEqual(
+            abs(got["seconds"] - time.time()), TOLERANCE, f"host {time.time():.0f}, guest {got}"
+        )

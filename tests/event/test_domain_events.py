@@ -29,7 +29,9 @@ class DomainEventTest(CertTest):
         got = collector.wait_sequence(name, expected, self.event_timeout, kind)
         if got is None:
             arrived = [(e.kind, e.event, e.detail) for e in collector.of(name)]
-            self.fail(f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}")
+            self.fail(
+                f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}"
+            )
         return got
 
 
@@ -107,9 +109,13 @@ class DomainLifecycleEvents(DomainEventTest):
         dom.destroy()
         dom.undefine()
         self.expect_sequence(
-            control, name, [(libvirt.VIR_DOMAIN_EVENT_STOPPED, None), (libvirt.VIR_DOMAIN_EVENT_UNDEFINED, None)]
+            control,
+            name,
+            [(libvirt.VIR_DOMAIN_EVENT_STOPPED, None), (libvirt.VIR_DOMAIN_EVENT_UNDEFINED, None)],
         )
-        self.assertEqual(len(gone.settle()), received, f"events after deregistration: {gone.history[received:]}")
+        self.assertEqual(
+            len(gone.settle()), received, f"events after deregistration: {gone.history[received:]}"
+        )
         self.expect_error(libvirt.VIR_ERR_INVALID_ARG, self.conn.domainEventDeregisterAny, subscription.key)
 
     def test_legacy_register(self):
@@ -124,12 +130,16 @@ class DomainLifecycleEvents(DomainEventTest):
         self.subscriptions.domain(LIFECYCLE, control.lifecycle("lifecycle"))
         dom = self.define_domain()
         name = dom.name()
-        self.expect_sequence(legacy, name, [(libvirt.VIR_DOMAIN_EVENT_DEFINED, libvirt.VIR_DOMAIN_EVENT_DEFINED_ADDED)])
+        self.expect_sequence(
+            legacy, name, [(libvirt.VIR_DOMAIN_EVENT_DEFINED, libvirt.VIR_DOMAIN_EVENT_DEFINED_ADDED)]
+        )
         subscription.cancel()
         received = len(legacy.settle())
         dom.undefine()
         self.expect_sequence(control, name, [(libvirt.VIR_DOMAIN_EVENT_UNDEFINED, None)])
-        self.assertEqual(len(legacy.settle()), received, f"events after deregistration: {legacy.history[received:]}")
+        self.assertEqual(
+            len(legacy.settle()), received, f"events after deregistration: {legacy.history[received:]}"
+        )
 
 
 class DomainDeviceEvents(DomainEventTest):
@@ -161,8 +171,12 @@ class DomainDeviceEvents(DomainEventTest):
         """
         added, removed = events.Collector(), events.Collector()
         dom = self.define_domain()
-        self.subscriptions.domain(libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, added.with_alias("added"), dom=dom)
-        self.subscriptions.domain(libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, removed.with_alias("removed"), dom=dom)
+        self.subscriptions.domain(
+            libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, added.with_alias("added"), dom=dom
+        )
+        self.subscriptions.domain(
+            libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, removed.with_alias("removed"), dom=dom
+        )
         dom.create()
         dom.attachDeviceFlags(TABLET_XML, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         got = added.wait(lambda h: [e for e in h if e.extra == TABLET_ALIAS], self.event_timeout)
@@ -181,7 +195,9 @@ class DomainDeviceEvents(DomainEventTest):
         """
         collector = events.Collector()
         dom = self.define_domain()
-        self.subscriptions.domain(libvirt.VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, collector.metadata("metadata"), dom=dom)
+        self.subscriptions.domain(
+            libvirt.VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, collector.metadata("metadata"), dom=dom
+        )
         config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
         uri = "http://avocado-cert.example/acert-event"
         dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, "acert description", None, None, config)

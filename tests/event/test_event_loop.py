@@ -59,7 +59,10 @@ class EventLoop(CertTest):
         self.objects.on_cleanup("pipe", self._close, read_fd, write_fd)
         calls = []
         watch = libvirt.virEventAddHandle(
-            read_fd, libvirt.VIR_EVENT_HANDLE_READABLE, lambda w, fd, ev, opaque: calls.append((fd, ev, opaque)), "acert"
+            read_fd,
+            libvirt.VIR_EVENT_HANDLE_READABLE,
+            lambda w, fd, ev, opaque: calls.append((fd, ev, opaque)),
+            "acert",
         )
         self.assertGreaterEqual(watch, 0)
         self.objects.on_cleanup("event handle", self._remove_handle, watch)

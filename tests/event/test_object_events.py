@@ -26,7 +26,9 @@ class ObjectEventTest(CertTest):
         got = collector.wait_sequence(name, expected, self.event_timeout, kind)
         if got is None:
             arrived = [(e.kind, e.event, e.detail) for e in collector.of(name)]
-            self.fail(f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}")
+            self.fail(
+                f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}"
+            )
         return got
 
     def bridge_network_xml(self, name, bridge):
@@ -50,8 +52,12 @@ class NetworkEvents(ObjectEventTest):
         """
         collector, other = events.Collector(), events.Collector()
         self.subscriptions.network(libvirt.VIR_NETWORK_EVENT_ID_LIFECYCLE, collector.lifecycle("network"))
-        bystander = self.objects.define_network(self.bridge_network_xml(self.objects.name("net"), naming.netdev()))
-        self.subscriptions.network(libvirt.VIR_NETWORK_EVENT_ID_LIFECYCLE, other.lifecycle("network"), net=bystander)
+        bystander = self.objects.define_network(
+            self.bridge_network_xml(self.objects.name("net"), naming.netdev())
+        )
+        self.subscriptions.network(
+            libvirt.VIR_NETWORK_EVENT_ID_LIFECYCLE, other.lifecycle("network"), net=bystander
+        )
         name = self.objects.name("net")
         net = self.objects.define_network(self.bridge_network_xml(name, naming.netdev()))
         net.create()
@@ -67,7 +73,9 @@ class NetworkEvents(ObjectEventTest):
                 (libvirt.VIR_NETWORK_EVENT_UNDEFINED, 0),
             ],
         )
-        self.assertFalse([e for e in other.settle() if e.name != bystander.name()], "a filtered callback got others")
+        self.assertFalse(
+            [e for e in other.settle() if e.name != bystander.name()], "a filtered callback got others"
+        )
 
 
 class StoragePoolEvents(ObjectEventTest):
@@ -125,7 +133,9 @@ class StoragePoolEvents(ObjectEventTest):
         subscription.cancel()
         received = len(collector.settle())
         control = events.Collector()
-        self.subscriptions.pool(libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH, control.simple("refresh"), pool=pool)
+        self.subscriptions.pool(
+            libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH, control.simple("refresh"), pool=pool
+        )
         pool.refresh(0)
         self.expect_sequence(control, name, [(None, None)], kind="refresh")
         self.assertEqual(len(collector.settle()), received, "a REFRESH event arrived after deregistration")
@@ -147,7 +157,9 @@ class NodeDeviceEvents(ObjectEventTest):
         :avocado: tags=api:virConnectNodeDeviceEventRegisterAny,api:virConnectNodeDeviceEventDeregisterAny
         """
         collector = events.Collector()
-        self.subscriptions.node_device(libvirt.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, collector.lifecycle("nodedev"))
+        self.subscriptions.node_device(
+            libvirt.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, collector.lifecycle("nodedev")
+        )
         if self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS):
             self._vhba(collector)
         else:
@@ -155,7 +167,9 @@ class NodeDeviceEvents(ObjectEventTest):
 
     def _vhba(self, collector):
         parent = self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS)[0].name()
-        dev = self.conn.nodeDeviceCreateXML(nodedev.vhba(parent, nodedev.random_wwn("2"), nodedev.random_wwn("1")), 0)
+        dev = self.conn.nodeDeviceCreateXML(
+            nodedev.vhba(parent, nodedev.random_wwn("2"), nodedev.random_wwn("1")), 0
+        )
         name = dev.name()
         self.objects.on_cleanup(f"node device {name}", self._destroy_device, name)
         self.expect_sequence(collector, name, self.CREATED)
@@ -175,8 +189,11 @@ class NodeDeviceEvents(ObjectEventTest):
         prefix = f"net_{bridge}_"
 
         def listed():
-            return [d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET)
-                    if d.name().startswith(prefix)]
+            return [
+                d.name()
+                for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET)
+                if d.name().startswith(prefix)
+            ]
 
         discovery = float(self.param("nodedev_discovery_timeout", 5))
         found = collector.wait(lambda h: [e for e in h if e.name.startswith(prefix)], discovery)

@@ -43,7 +43,13 @@ class AffectFlags(CertTest):
         same = same or (lambda got: got == value)
         if self.expected.refused:
             self.expect_error(
-                libvirt.VIR_ERR_OPERATION_INVALID, self.dom.setMetadata, kind, value, key, uri, self.expected.flags
+                libvirt.VIR_ERR_OPERATION_INVALID,
+                self.dom.setMetadata,
+                kind,
+                value,
+                key,
+                uri,
+                self.expected.flags,
             )
             self.assertIsNone(self._read(kind, uri, libvirt.VIR_DOMAIN_AFFECT_CONFIG), "refused, yet stored")
             return

@@ -62,9 +62,7 @@ class Connection(CertTest):
         try:
             self.assertEqual(readonly.getType(), self.conn.getType())
             self.assertEqual(readonly.getHostname(), self.conn.getHostname())
-            self.expect_error(
-                libvirt.VIR_ERR_OPERATION_DENIED, readonly.defineXML, self.domain_xml()
-            )
+            self.expect_error(libvirt.VIR_ERR_OPERATION_DENIED, readonly.defineXML, self.domain_xml())
         finally:
             readonly.close()
 

@@ -47,9 +47,12 @@ class CPUTest(CertTest):
         """The profile's domain type where the host offers it for its architecture (a profile may say
         'auto'), else kvm, else qemu, else the first type offered."""
         caps = xmlsafe.fromstring(self.conn.getCapabilities(), "capabilities XML")
-        offered = [d.get("type") for g in caps.findall("guest")
-                   if g.find("arch") is not None and g.find("arch").get("name") == self.host_arch
-                   for d in g.findall("arch/domain")]
+        offered = [
+            d.get("type")
+            for g in caps.findall("guest")
+            if g.find("arch") is not None and g.find("arch").get("name") == self.host_arch
+            for d in g.findall("arch/domain")
+        ]
         requested = str(self.param("domain_type", ""))
         for choice in [requested, "kvm", "qemu"] + offered:
             if choice in offered:
@@ -108,7 +111,9 @@ class CPUBaseline(CPUTest):
         self.assertLessEqual(_features(common), _features(alone) & _features(both))
         plain = self.conn.baselineCPU([without, without], 0)
         root = xmlsafe.fromstring(plain, "baseline CPU")
-        self.assertIn(root.findtext("model"), self.conn.getCPUModelNames(arch, 0), "the baseline model is unknown")
+        self.assertIn(
+            root.findtext("model"), self.conn.getCPUModelNames(arch, 0), "the baseline model is unknown"
+        )
 
     def test_baseline_hypervisor(self):
         """
@@ -136,7 +141,9 @@ class CPUCompare(CPUTest):
     def _foreign(self):
         """A CPU of the other x86 vendor, which no host CPU can be."""
         vendor = _host_cpu(self.conn).findtext("vendor")
-        self.require(vendor in ("Intel", "AMD"), f"the host CPU vendor is {vendor!r}: no foreign vendor to compare")
+        self.require(
+            vendor in ("Intel", "AMD"), f"the host CPU vendor is {vendor!r}: no foreign vendor to compare"
+        )
         other = {"Intel": "AMD", "AMD": "Intel"}[vendor]
         return _cpu_xml(self.host_arch, self.plain_model(), vendor=other)
 
@@ -172,7 +179,8 @@ class CPUCompare(CPUTest):
         self.assertIn(result, (libvirt.VIR_CPU_COMPARE_IDENTICAL, libvirt.VIR_CPU_COMPARE_SUPERSET))
         foreign = self._foreign()
         self.assertEqual(
-            compare(None, self.host_arch, None, self.virttype, foreign, 0), libvirt.VIR_CPU_COMPARE_INCOMPATIBLE
+            compare(None, self.host_arch, None, self.virttype, foreign, 0),
+            libvirt.VIR_CPU_COMPARE_INCOMPATIBLE,
         )
         self.expect_error(
             libvirt.VIR_ERR_CPU_INCOMPATIBLE,
@@ -212,7 +220,13 @@ class DriverCapabilities(CPUTest):
         self.assertEqual(by_path.findtext("path"), path)
         self.assertEqual(by_path.findtext("machine"), root.findtext("machine"))
         self.expect_error(
-            libvirt.VIR_ERR_INVALID_ARG, self.conn.getDomainCapabilities, None, arch, None, "acert-no-such-type", 0
+            libvirt.VIR_ERR_INVALID_ARG,
+            self.conn.getDomainCapabilities,
+            None,
+            arch,
+            None,
+            "acert-no-such-type",
+            0,
         )
 
     def test_storage_pool_capabilities(self):

@@ -63,10 +63,14 @@ class NodeStats(CertTest):
             stats = self.conn.getMemoryStats(cell_id, 0)
             self.assertGreaterEqual(stats["total"], stats["free"], f"cell {cell_id}: free above total")
             self.assertAlmostEqual(
-                stats["total"], _kib(cell.find("memory")), delta=_kib(cell.find("memory")) * 0.1,
+                stats["total"],
+                _kib(cell.find("memory")),
+                delta=_kib(cell.find("memory")) * 0.1,
                 msg=f"cell {cell_id}: total memory differs from the capabilities by more than 10%",
             )
-        self.expect_error(libvirt.VIR_ERR_INVALID_ARG, self.conn.getMemoryStats, max(cells, default=0) + 64, 0)
+        self.expect_error(
+            libvirt.VIR_ERR_INVALID_ARG, self.conn.getMemoryStats, max(cells, default=0) + 64, 0
+        )
 
 
 class NodeMemory(CertTest):
@@ -90,7 +94,9 @@ class NodeMemory(CertTest):
             self.assertGreater(cell_free, 0, f"cell {cell_id} has no free memory")
             self.assertLessEqual(cell_free, cell_bytes * 1.05, f"cell {cell_id}: more free than it has")
         host_bytes = self.conn.getInfo()[1] * 1024 * 1024
-        self.assertLessEqual(sum(free), host_bytes * 1.05, "the cells have more free memory than the host has")
+        self.assertLessEqual(
+            sum(free), host_bytes * 1.05, "the cells have more free memory than the host has"
+        )
         try:
             self.conn.getCellsFreeMemory(len(cells) + 8, 1)
         except libvirt.libvirtError as err:
@@ -109,8 +115,12 @@ class NodeMemory(CertTest):
         free = sum(self.conn.getCellsFreeMemory(0, len(cells)))
         host_free = self.conn.getFreeMemory()
         # Both are read a moment apart on a live host: allow 5% of movement.
-        self.assertAlmostEqual(free, host_free, delta=max(free, host_free) * 0.05,
-                               msg=f"cells report {free} bytes free, the host {host_free}")
+        self.assertAlmostEqual(
+            free,
+            host_free,
+            delta=max(free, host_free) * 0.05,
+            msg=f"cells report {free} bytes free, the host {host_free}",
+        )
 
 
 class NodePages(CertTest):
@@ -140,13 +150,17 @@ class NodePages(CertTest):
         sizes = sorted({int(p.get("size")) for cell in cells.values() for p in cell.findall("pages")})
         self.require(sizes, "the capabilities list no page size")
         free = self.conn.getFreePages(sizes, 0, len(cells), 0)
-        self.assertEqual(sorted(free), sorted(cells), f"virNodeGetFreePages answered for cells {sorted(free)}")
+        self.assertEqual(
+            sorted(free), sorted(cells), f"virNodeGetFreePages answered for cells {sorted(free)}"
+        )
         for cell_id, counts in free.items():
             self.assertEqual(sorted(counts), sizes)
             for size, count in counts.items():
                 pool = self._pool_size(cell_id, size)
                 if pool is not None:
-                    self.assertLessEqual(count, pool, f"cell {cell_id}: {count} free {size} KiB pages of {pool}")
+                    self.assertLessEqual(
+                        count, pool, f"cell {cell_id}: {count} free {size} KiB pages of {pool}"
+                    )
 
     def test_alloc_pages(self):
         """
@@ -164,18 +178,32 @@ class NodePages(CertTest):
         self.assertEqual(self._pool_size(0, HUGE_PAGE_KIB), before, "adding no page changed the pool")
         free_before = self._free_huge_pages()
         self.objects.on_cleanup(
-            "huge page pool", self.conn.allocPages, {HUGE_PAGE_KIB: before}, 0, 1, libvirt.VIR_NODE_ALLOC_PAGES_SET
+            "huge page pool",
+            self.conn.allocPages,
+            {HUGE_PAGE_KIB: before},
+            0,
+            1,
+            libvirt.VIR_NODE_ALLOC_PAGES_SET,
         )
         self.assertEqual(self.conn.allocPages({HUGE_PAGE_KIB: 1}, 0, 1, libvirt.VIR_NODE_ALLOC_PAGES_ADD), 1)
         after = self._pool_size(0, HUGE_PAGE_KIB)
         if after == before:
-            self.skip_because(f"the kernel could not find a free {HUGE_PAGE_KIB} KiB page (memory fragmented)")
+            self.skip_because(
+                f"the kernel could not find a free {HUGE_PAGE_KIB} KiB page (memory fragmented)"
+            )
         self.assertEqual(after, before + 1)
         self.assertEqual(self._free_huge_pages(), free_before + 1)
-        self.assertEqual(self.conn.allocPages({HUGE_PAGE_KIB: before}, 0, 1, libvirt.VIR_NODE_ALLOC_PAGES_SET), 1)
+        self.assertEqual(
+            self.conn.allocPages({HUGE_PAGE_KIB: before}, 0, 1, libvirt.VIR_NODE_ALLOC_PAGES_SET), 1
+        )
         self.assertEqual(self._pool_size(0, HUGE_PAGE_KIB), before)
         self.expect_error(
-            (libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_ERR_INVALID_ARG), self.conn.allocPages, {3: 1}, 0, 1, 0
+            (libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_ERR_INVALID_ARG),
+            self.conn.allocPages,
+            {3: 1},
+            0,
+            1,
+            0,
         )
 
 
@@ -196,7 +224,9 @@ class NodeMemoryParameters(CertTest):
         self.assertTrue(params, "no node memory parameter")
         self.require(self.KEY in params, f"the host has no {self.KEY} (KSM) parameter")
         old = params[self.KEY]
-        self.objects.on_cleanup(f"node memory parameter {self.KEY}", self.conn.setMemoryParameters, {self.KEY: old}, 0)
+        self.objects.on_cleanup(
+            f"node memory parameter {self.KEY}", self.conn.setMemoryParameters, {self.KEY: old}, 0
+        )
         new = old + 1 if old < 10000 else old - 1
         self.assertEqual(self.conn.setMemoryParameters({self.KEY: new}, 0), 0)
         self.assertEqual(self.conn.getMemoryParameters(0)[self.KEY], new)
@@ -268,7 +298,10 @@ class NodeSEV(CertTest):
         try:
             info = self.conn.getSEVInfo(0)
         except libvirt.libvirtError as err:
-            if err.get_error_code() in (libvirt.VIR_ERR_OPERATION_UNSUPPORTED, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED):
+            if err.get_error_code() in (
+                libvirt.VIR_ERR_OPERATION_UNSUPPORTED,
+                libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
+            ):
                 self.skip_because(f"the host offers no AMD SEV: {err.get_error_message()}")
             raise
         for key in ("pdh", "cert-chain", "cbitpos", "reduced-phys-bits"):

@@ -33,7 +33,9 @@ class SessionTest(CertTest):
 
     def require_daemon(self):
         if hostcheck.in_process(self.uri):
-            self.skip_because("the in-process driver keeps no connection to a daemon that could close or time out")
+            self.skip_because(
+                "the in-process driver keeps no connection to a daemon that could close or time out"
+            )
 
 
 class KeepAlive(SessionTest):
@@ -54,8 +56,12 @@ class KeepAlive(SessionTest):
         self.assertEqual(result, 0)
         idle_until = time.monotonic() + 3.0
         # The connection stays alive while idle: the loop answers and sends the probes meanwhile.
-        self.wait_for(lambda: not self.conn.isAlive() or time.monotonic() >= idle_until, 5.0, step=0.1,
-                      what="the idle period")
+        self.wait_for(
+            lambda: not self.conn.isAlive() or time.monotonic() >= idle_until,
+            5.0,
+            step=0.1,
+            what="the idle period",
+        )
         self.assertEqual(self.conn.isAlive(), 1, "keepalive closed a connection to a daemon that answers")
         self.assertTrue(self.conn.getHostname(), "the connection does not work after the idle period")
         self.assertEqual(self.conn.setKeepAlive(0, 0), 0, "keepalive could not be turned off")
@@ -79,7 +85,9 @@ class CloseCallback(SessionTest):
         )
         self.conn.unregisterCloseCallback()
         self.expect_error(libvirt.VIR_ERR_OPERATION_INVALID, self.conn.unregisterCloseCallback)
-        self.assertEqual(self.conn.registerCloseCallback(lambda *_args: None, None), 0, "re-registration refused")
+        self.assertEqual(
+            self.conn.registerCloseCallback(lambda *_args: None, None), 0, "re-registration refused"
+        )
         self.conn.unregisterCloseCallback()
 
     def test_closed_by_daemon(self):
@@ -137,4 +145,6 @@ class ChannelSecurity(SessionTest):
         secure = int(self.param("expect_secure", secure))
         encrypted = int(self.param("expect_encrypted", encrypted))
         self.assertEqual(self.conn.isSecure(), secure, f"isSecure over {transport or 'the local channel'}")
-        self.assertEqual(self.conn.isEncrypted(), encrypted, f"isEncrypted over {transport or 'the local channel'}")
+        self.assertEqual(
+            self.conn.isEncrypted(), encrypted, f"isEncrypted over {transport or 'the local channel'}"
+        )

@@ -35,7 +35,9 @@ class InterfaceQueries(CertTest):
         self.assertEqual(active | inactive, names)
         self.assertEqual(_names(self.conn.listAllInterfaces(ACTIVE | INACTIVE)), names)
         for iface in everything:
-            self.assertEqual(bool(iface.isActive()), iface.name() in active, f"{iface.name()}: isActive vs filter")
+            self.assertEqual(
+                bool(iface.isActive()), iface.name() in active, f"{iface.name()}: isActive vs filter"
+            )
 
     def test_lookups_and_xml(self):
         """
@@ -59,7 +61,9 @@ class InterfaceQueries(CertTest):
             if macs.count(mac) == 1:
                 self.assertEqual(self.conn.interfaceLookupByMACString(mac).name(), name)
             else:
-                self.expect_error(libvirt.VIR_ERR_MULTIPLE_INTERFACES, self.conn.interfaceLookupByMACString, mac)
+                self.expect_error(
+                    libvirt.VIR_ERR_MULTIPLE_INTERFACES, self.conn.interfaceLookupByMACString, mac
+                )
         self.expect_error(libvirt.VIR_ERR_NO_INTERFACE, self.conn.interfaceLookupByName, "acert-no-such")
         unused = hostinterface.random_mac()
         if unused not in macs:

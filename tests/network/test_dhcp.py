@@ -3,8 +3,9 @@
 import libvirt
 from lxml import etree
 
-from avocado_cert.testing import CertTest, xmlbuild
+from avocado_cert.testing import CertTest
 from avocado_cert.testing import network as nethelp
+from avocado_cert.testing import xmlbuild
 from avocado_cert.testing.network import NetworkSpec
 
 

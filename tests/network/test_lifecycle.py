@@ -7,7 +7,6 @@ from avocado_cert.testing import CertTest
 from avocado_cert.testing.network import NetworkSpec
 
 
-
 def names(conn, flags):
     return {net.name() for net in conn.listAllNetworks(flags)}
 

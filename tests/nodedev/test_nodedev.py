@@ -81,7 +81,9 @@ class NodeDeviceQueries(CertTest):
             else:
                 self.assertIn(parent, devices, f"{name}: parent {parent} is not a listed device")
         self.assertTrue(roots, "no device is a root (every device names a parent)")
-        self.expect_error(libvirt.VIR_ERR_NO_NODE_DEVICE, self.conn.nodeDeviceLookupByName, "acert-no-such-device")
+        self.expect_error(
+            libvirt.VIR_ERR_NO_NODE_DEVICE, self.conn.nodeDeviceLookupByName, "acert-no-such-device"
+        )
 
     def test_caps_match_xml(self):
         """
@@ -95,8 +97,12 @@ class NodeDeviceQueries(CertTest):
             self.assertEqual(dev.numOfCaps(), len(caps), f"{name}: numOfCaps != len(listCaps)")
             root = nodedev.parse(dev)
             top = nodedev.top_capabilities(root)
-            self.assertLessEqual(top, set(caps), f"{name}: XML capabilities {top} missing from listCaps {caps}")
-            self.assertLessEqual(set(caps), nodedev.all_capabilities(root), f"{name}: listCaps {caps} not in XML")
+            self.assertLessEqual(
+                top, set(caps), f"{name}: XML capabilities {top} missing from listCaps {caps}"
+            )
+            self.assertLessEqual(
+                set(caps), nodedev.all_capabilities(root), f"{name}: listCaps {caps} not in XML"
+            )
 
 
 class NodeDeviceState(CertTest):
@@ -112,8 +118,12 @@ class NodeDeviceState(CertTest):
         """
         names = {dev.name() for dev in self.conn.listAllDevices(0)}
         try:
-            active = {d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE)}
-            inactive = {d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE)}
+            active = {
+                d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE)
+            }
+            inactive = {
+                d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE)
+            }
         except libvirt.libvirtError as err:
             if err.get_error_code() == libvirt.VIR_ERR_INVALID_ARG and "unsupported flags" in str(err):
                 self.unsupported(f"the driver rejects the ACTIVE/INACTIVE filters: {err.get_error_message()}")
@@ -143,7 +153,11 @@ class NodeDeviceState(CertTest):
         dev = transient[0]
         expect.refused(
             self,
-            (libvirt.VIR_ERR_OPERATION_UNSUPPORTED, libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_ERR_INVALID_ARG),
+            (
+                libvirt.VIR_ERR_OPERATION_UNSUPPORTED,
+                libvirt.VIR_ERR_OPERATION_INVALID,
+                libvirt.VIR_ERR_INVALID_ARG,
+            ),
             dev.setAutostart,
             1,
         )
@@ -230,7 +244,10 @@ class NodeDeviceLifecycle(CertTest):
         self.assertEqual(root.findtext("parent"), parent)
         fc_host = next(c for c in root.iter("capability") if c.get("type") == "fc_host")
         self.assertEqual((fc_host.findtext("wwnn"), fc_host.findtext("wwpn")), (wwnn, wwpn))
-        self.assertIn(name, {d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST)})
+        self.assertIn(
+            name,
+            {d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST)},
+        )
         self.assertEqual(dev.destroy(), 0)
         self.expect_error(libvirt.VIR_ERR_NO_NODE_DEVICE, self.conn.nodeDeviceLookupByName, name)
         self.assertEqual({d.name() for d in self.conn.listAllDevices(0)}, before)
@@ -276,7 +293,9 @@ class NodeDeviceLifecycle(CertTest):
                 self.objects.on_cleanup(f"node device {dev.name()}", dev.undefine, 0)
                 self.fail(f"a mediated device was defined on the system device: {dev.name()}")
             self.assertEqual({d.name() for d in self.conn.listAllDevices(0)}, before)
-            self.skip_because("no device offers mediated device types (no mdev-capable GPU, crypto or s390 AP)")
+            self.skip_because(
+                "no device offers mediated device types (no mdev-capable GPU, crypto or s390 AP)"
+            )
         parent = parents[0]
         types = [t.get("id") for t in nodedev.parse(parent).iter("type") if t.get("id")]
         dev = self.conn.nodeDeviceDefineXML(nodedev.mdev(parent.name(), types[0]), 0)

@@ -10,7 +10,12 @@ from avocado_cert.testing import CertTest, hostinterface, nwfilter
 
 def _rule(root):
     rule = root.find("rule")
-    return (rule.get("action"), rule.get("direction"), rule.get("priority"), rule.find("tcp").get("dstportstart"))
+    return (
+        rule.get("action"),
+        rule.get("direction"),
+        rule.get("priority"),
+        rule.find("tcp").get("dstportstart"),
+    )
 
 
 class NWFilterLifecycle(CertTest):
@@ -44,7 +49,9 @@ class NWFilterLifecycle(CertTest):
         self.assertEqual(nwf.undefine(), 0)
         self.expect_error(libvirt.VIR_ERR_NO_NWFILTER, self.conn.nwfilterLookupByName, name)
         self.expect_error(libvirt.VIR_ERR_NO_NWFILTER, self.conn.nwfilterLookupByUUIDString, uuid)
-        self.expect_error(libvirt.VIR_ERR_NO_NWFILTER, self.conn.nwfilterLookupByUUID, uuidlib.UUID(uuid).bytes)
+        self.expect_error(
+            libvirt.VIR_ERR_NO_NWFILTER, self.conn.nwfilterLookupByUUID, uuidlib.UUID(uuid).bytes
+        )
 
     def test_xml_roundtrip_redefine(self):
         """
@@ -57,10 +64,14 @@ class NWFilterLifecycle(CertTest):
         xml = nwf.XMLDesc(0)
         again = self.conn.nwfilterDefineXML(xml)
         self.assertEqual(again.UUIDString(), nwf.UUIDString())
-        self.assertEqual(xmlsafe.tostring(xmlsafe.fromstring(again.XMLDesc(0))), xmlsafe.tostring(xmlsafe.fromstring(xml)))
+        self.assertEqual(
+            xmlsafe.tostring(xmlsafe.fromstring(again.XMLDesc(0))), xmlsafe.tostring(xmlsafe.fromstring(xml))
+        )
         changed = self.conn.nwfilterDefineXML(nwfilter.nwfilter(name, 40003, filter_uuid=nwf.UUIDString()))
         self.assertEqual(changed.UUIDString(), nwf.UUIDString())
-        self.assertEqual(_rule(xmlsafe.fromstring(self.conn.nwfilterLookupByName(name).XMLDesc(0)))[3], "40003")
+        self.assertEqual(
+            _rule(xmlsafe.fromstring(self.conn.nwfilterLookupByName(name).XMLDesc(0)))[3], "40003"
+        )
 
     def test_define_validate(self):
         """
@@ -71,7 +82,9 @@ class NWFilterLifecycle(CertTest):
         """
         name = self.objects.name("nwf")
         self.objects.on_cleanup(f"nwfilter {name}", self._undefine, name)
-        good = self.conn.nwfilterDefineXMLFlags(nwfilter.nwfilter(name, 40004), libvirt.VIR_NWFILTER_DEFINE_VALIDATE)
+        good = self.conn.nwfilterDefineXMLFlags(
+            nwfilter.nwfilter(name, 40004), libvirt.VIR_NWFILTER_DEFINE_VALIDATE
+        )
         self.assertEqual(good.name(), name)
         bad_name = self.objects.name("nwf")
         self.objects.on_cleanup(f"nwfilter {bad_name}", self._undefine, bad_name)
@@ -167,7 +180,9 @@ class NWFilterBindings(CertTest):
             0,
         )
         self.assertEqual(binding.delete(), 0)
-        self.expect_error(libvirt.VIR_ERR_NO_NWFILTER_BINDING, self.conn.nwfilterBindingLookupByPortDev, portdev)
+        self.expect_error(
+            libvirt.VIR_ERR_NO_NWFILTER_BINDING, self.conn.nwfilterBindingLookupByPortDev, portdev
+        )
         self.assertNotIn(portdev, {b.portDev() for b in self.conn.listAllNWFilterBindings(0)})
 
     def test_binding_validate(self):
@@ -178,7 +193,9 @@ class NWFilterBindings(CertTest):
         """
         filter_name = self._filter()
         portdev = naming.unique("pd")
-        root = xmlsafe.fromstring(nwfilter.binding(portdev, filter_name, hostinterface.random_mac(), "acert-owner"))
+        root = xmlsafe.fromstring(
+            nwfilter.binding(portdev, filter_name, hostinterface.random_mac(), "acert-owner")
+        )
         root.append(root.makeelement("acert-not-in-schema", {}))
         self.objects.on_cleanup(f"nwfilter binding {portdev}", self._delete_binding, portdev)
         self.expect_error(
@@ -187,7 +204,9 @@ class NWFilterBindings(CertTest):
             xmlsafe.tostring(root),
             libvirt.VIR_NWFILTER_BINDING_CREATE_VALIDATE,
         )
-        self.expect_error(libvirt.VIR_ERR_NO_NWFILTER_BINDING, self.conn.nwfilterBindingLookupByPortDev, portdev)
+        self.expect_error(
+            libvirt.VIR_ERR_NO_NWFILTER_BINDING, self.conn.nwfilterBindingLookupByPortDev, portdev
+        )
 
     def _delete_binding(self, portdev):
         try:

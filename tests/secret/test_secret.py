@@ -57,7 +57,9 @@ class SecretLifecycle(SecretBase):
         self.assertEqual((root.get("ephemeral"), root.get("private")), ("no", "no"))
         self.assertEqual(self.conn.secretLookupByUUIDString(wanted).usageID(), usage)
         self.assertEqual(self.conn.secretLookupByUUID(uuidlib.UUID(wanted).bytes).UUIDString(), wanted)
-        self.assertEqual(self.conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage).UUIDString(), wanted)
+        self.assertEqual(
+            self.conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage).UUIDString(), wanted
+        )
         self.assertEqual(sec.undefine(), 0)
         self.assert_gone(wanted, libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage)
         self.expect_error(libvirt.VIR_ERR_NO_SECRET, self.conn.secretLookupByUUID, uuidlib.UUID(wanted).bytes)
@@ -79,7 +81,9 @@ class SecretLifecycle(SecretBase):
             self.assertEqual(root.findtext(f"usage/{element}"), usage)
             self.assertEqual(self.conn.secretLookupByUsage(code, usage).UUIDString(), sec.UUIDString())
         other = self.define("ceph")[1]
-        self.expect_error(libvirt.VIR_ERR_NO_SECRET, self.conn.secretLookupByUsage, libvirt.VIR_SECRET_USAGE_TYPE_TLS, other)
+        self.expect_error(
+            libvirt.VIR_ERR_NO_SECRET, self.conn.secretLookupByUsage, libvirt.VIR_SECRET_USAGE_TYPE_TLS, other
+        )
 
     def test_redefine_updates(self):
         """
@@ -176,7 +180,9 @@ class SecretLists(SecretBase):
             self.assertEqual(listed & set(mine), expected, f"filter {flag:#x}")
         both = libvirt.VIR_CONNECT_LIST_SECRETS_EPHEMERAL | libvirt.VIR_CONNECT_LIST_SECRETS_PRIVATE
         listed = {s.UUIDString() for s in self.conn.listAllSecrets(both)}
-        self.assertEqual(listed & set(mine), {u for u, (e, p) in mine.items() if e and p}, "EPHEMERAL|PRIVATE")
+        self.assertEqual(
+            listed & set(mine), {u for u, (e, p) in mine.items() if e and p}, "EPHEMERAL|PRIVATE"
+        )
 
     def test_counts_agree(self):
         """

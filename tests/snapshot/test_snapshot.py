@@ -17,8 +17,9 @@ def names(snapshots):
 
 
 def set_description(dom, text):
-    dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, text, None, None,
-                    libvirt.VIR_DOMAIN_AFFECT_CURRENT)
+    dom.setMetadata(
+        libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, text, None, None, libvirt.VIR_DOMAIN_AFFECT_CURRENT
+    )
 
 
 def description(dom):
@@ -133,8 +134,9 @@ class SnapshotTree(SnapshotTest):
         self.assertEqual(third.numChildren(0), 0)
         self.assertEqual(names(dom.listAllSnapshots(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_ROOTS)), ["acert-s1"])
         self.assertEqual(names(dom.listAllSnapshots(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES)), ["acert-s3"])
-        self.assertEqual(names(dom.listAllSnapshots(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES)),
-                         ["acert-s1", "acert-s2"])
+        self.assertEqual(
+            names(dom.listAllSnapshots(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES)), ["acert-s1", "acert-s2"]
+        )
 
     def test_current(self):
         """
@@ -184,13 +186,22 @@ class SnapshotTree(SnapshotTest):
         """
         dom, _facts, vol = self.rt.disk_domain(start=False)
         snap = self.create(dom, "acert-meta")
-        self.assertEqual(self.rt.call_flags("delete(METADATA_ONLY)", snap.delete,
-                                            libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY), 0)
+        self.assertEqual(
+            self.rt.call_flags(
+                "delete(METADATA_ONLY)", snap.delete, libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY
+            ),
+            0,
+        )
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT, dom.snapshotLookupByName, "acert-meta", 0)
         self.assertEqual(dom.snapshotNum(0), 0)
         if not self.rt.test_driver:
-            listing = subprocess.run(["qemu-img", "snapshot", "-U", "-l", vol.path()], capture_output=True,
-                                     text=True, timeout=60, check=True).stdout
+            listing = subprocess.run(
+                ["qemu-img", "snapshot", "-U", "-l", vol.path()],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            ).stdout
             self.assertIn("acert-meta", listing, "METADATA_ONLY removed the snapshot from the image")
 
 
@@ -215,7 +226,9 @@ class SnapshotRevert(SnapshotTest):
         dom.suspend()
         self.assertEqual(dom.revertToSnapshot(running, 0), 0)
         self.assertEqual(dom.state(), [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT])
-        self.assertEqual(description(dom), "at the snapshot", "the XML of the snapshot's time did not come back")
+        self.assertEqual(
+            description(dom), "at the snapshot", "the XML of the snapshot's time did not come back"
+        )
         self.assertEqual(running.isCurrent(0), 1)
         self.assertEqual(dom.revertToSnapshot(offline, 0), 0)
         self.assert_state(dom, libvirt.VIR_DOMAIN_SHUTOFF, "after revert to a shut-off snapshot")
@@ -237,7 +250,9 @@ class SnapshotRevert(SnapshotTest):
         self.rt.write_marker(vol.path(), 0x22)
         self.assertTrue(self.rt.has_marker(vol.path(), 0x22))
         self.assertEqual(dom.revertToSnapshot(snap, 0), 0)
-        self.assertTrue(self.rt.has_marker(vol.path(), 0x11), "the disk contents of the snapshot did not come back")
+        self.assertTrue(
+            self.rt.has_marker(vol.path(), 0x11), "the disk contents of the snapshot did not come back"
+        )
 
 
 class SnapshotExternal(SnapshotTest):
@@ -254,9 +269,12 @@ class SnapshotExternal(SnapshotTest):
         """
         dom, facts, _vol = self.rt.disk_domain()
         overlay = self.rt.scratch_file("overlay.qcow2")
-        snap = self.rt.call_flags("snapshotCreateXML(DISK_ONLY)", dom.snapshotCreateXML,
-                                  snapshot_xml("acert-ext", disks=[("vda", "external", overlay)]),
-                                  libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+        snap = self.rt.call_flags(
+            "snapshotCreateXML(DISK_ONLY)",
+            dom.snapshotCreateXML,
+            snapshot_xml("acert-ext", disks=[("vda", "external", overlay)]),
+            libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY,
+        )
         self.assertEqual(self.rt.disk_chain(dom)[:2], [overlay, facts["disk"]])
         self.assertTrue(os.path.isfile(overlay), "no overlay file on the host")
         xml = self.rt.xml_of_text(snap.getXMLDesc(0))
@@ -277,9 +295,14 @@ class SnapshotExternal(SnapshotTest):
         dom, facts, _vol = self.rt.disk_domain()
         memory = self.rt.scratch_file("memory.save")
         overlay = self.rt.scratch_file("memory-overlay.qcow2")
-        snap = self.rt.call_flags("snapshotCreateXML(external memory)", dom.snapshotCreateXML,
-                                  snapshot_xml("acert-mem", memory="external", memory_file=memory,
-                                               disks=[("vda", "external", overlay)]), 0)
+        snap = self.rt.call_flags(
+            "snapshotCreateXML(external memory)",
+            dom.snapshotCreateXML,
+            snapshot_xml(
+                "acert-mem", memory="external", memory_file=memory, disks=[("vda", "external", overlay)]
+            ),
+            0,
+        )
         self.assertGreater(os.path.getsize(memory), 0, "the memory file is empty")
         self.assertEqual(self.rt.disk_chain(dom)[:2], [overlay, facts["disk"]])
         xml = self.rt.xml_of_text(snap.getXMLDesc(0))

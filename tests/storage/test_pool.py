@@ -6,8 +6,7 @@ import os
 import libvirt
 
 from avocado_cert import xmlsafe
-from avocado_cert.testing import CertTest, hostside
-from avocado_cert.testing import storage
+from avocado_cert.testing import CertTest, hostside, storage
 from avocado_cert.testing.storage import PoolSpec
 
 POOL_INACTIVE = libvirt.VIR_STORAGE_POOL_INACTIVE

@@ -4,8 +4,7 @@ import os
 
 import libvirt
 
-from avocado_cert.testing import CertTest, hostside
-from avocado_cert.testing import storage, stream
+from avocado_cert.testing import CertTest, hostside, storage, stream
 from avocado_cert.testing.storage import MIB
 
 

@@ -6,8 +6,7 @@ import os
 
 import libvirt
 
-from avocado_cert.testing import CertTest
-from avocado_cert.testing import storage, stream
+from avocado_cert.testing import CertTest, storage, stream
 from avocado_cert.testing.storage import MIB
 
 READABLE = libvirt.VIR_STREAM_EVENT_READABLE
