@@ -25,5 +25,8 @@ certify: setup
 check: setup
 	PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/python -m pytest -q selftests
 
+# black, isort and pylint as configured in pyproject.toml and .pylintrc (CI runs this too).
 lint: setup
+	$(VENV)/bin/python -m black --check --quiet .
+	$(VENV)/bin/python -m isort --check-only --quiet .
 	$(VENV)/bin/python -m pylint --rcfile=.pylintrc avocado_cert

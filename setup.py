@@ -62,7 +62,7 @@ setup(
     extras_require={
         # The catalog service: Flask on gunicorn, SQLAlchemy with Alembic migrations, psycopg for PostgreSQL.
         "catalog": CATALOG,
-        "dev": ["pytest", "selenium>=4.11"] + CATALOG,
+        "dev": ["pytest", "selenium>=4.11", "black", "isort", "pylint"] + CATALOG,
     },
     entry_points={
         "avocado.plugins.init": [

@@ -59,11 +59,11 @@ def run_child(request):
     argv = list(request["argv"])
     code = 1
     try:
-        main = _entry_point(os.path.basename(argv[0]))
-        if main is None:
+        entry = _entry_point(os.path.basename(argv[0]))
+        if entry is None:
             os.execvp(argv[0], argv)
         sys.argv = argv
-        result = main()
+        result = entry()
         code = result if isinstance(result, int) else 0
     except SystemExit as details:
         code = details.code if isinstance(details.code, int) else (0 if details.code is None else 1)

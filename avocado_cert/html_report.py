@@ -30,7 +30,7 @@ def _e(value):
     return escape(str(value), quote=True)
 
 
-def area_chart(areas, width=520, bar=18):
+def area_chart(areas, width=520, bar=18):  # pylint: disable=disallowed-name
     """Stacked horizontal bars, one per area, of test outcomes (inline SVG)."""
     label_w = 120
     rows = []

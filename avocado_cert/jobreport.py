@@ -42,7 +42,7 @@ def produce(
     entries,
     expected=None,
     interrupted=False,
-    job_info=None,
+    job_info=None,  # pylint: disable=redefined-outer-name
     today=None,
     rerun_command=None,
 ):

@@ -83,7 +83,7 @@ def _check_params(params, where, path):
             )
 
 
-def _check_axes(axes, path):
+def check_axes(axes, path):
     if not axes:
         raise CertError("axes: at least one axis is required (e.g. driver)", path)
     checked = {}
@@ -141,7 +141,7 @@ def load(name_or_path):
     if not NAME_RE.match(data["name"]):
         raise CertError(f"name: invalid profile name {data['name']!r}", path)
     _check_params(data["params"], "params", path)
-    data["axes"] = _check_axes(data["axes"], path)
+    data["axes"] = check_axes(data["axes"], path)
     if data["parallel"] is not None and data["parallel"] < 1:
         raise CertError("parallel: must be at least 1", path)
     if data["combination_order"] < 0:

@@ -54,7 +54,9 @@ def scan(text, where="libvirt.py"):
     try:
         tree = ast.parse(text)
     except SyntaxError as details:
-        raise CertError(f"cannot parse libvirt-python's module: {details.msg} (line {details.lineno})", where)
+        raise CertError(
+            f"cannot parse libvirt-python's module: {details.msg} (line {details.lineno})", where
+        ) from None
     calls, methods = {}, {}
 
     def visit(node, owner, function):

@@ -156,7 +156,7 @@ def classify(body):
             statement = " ".join(part.strip() for part in body[index : index + 4])
             following = " ".join(body[index : index + 6])
             if "VIR_ERR_OPERATION_DENIED" in following:
-                conditions.append(_ro_conjunct_removed(_condition(statement.split("{")[0])))
+                conditions.append(_ro_conjunct_removed(_condition(statement.split("{", maxsplit=1)[0])))
     if conditions:
         return "refused_if", " || ".join(conditions)
     return "allowed", None

@@ -3,7 +3,8 @@
 import json
 import os
 
-from avocado_cert import archmatrix, equivalence, html_report, junit, outcome, rerun, variants
+from avocado_cert import archmatrix, equivalence, html_report, junit, outcome, rerun
+from avocado_cert import variants as variants_mod
 from avocado_cert.version import VERSION
 
 REPORT_FORMAT = 1
@@ -95,7 +96,7 @@ def summary(report, report_path=None):
         )
         reduced = (report.get("settings") or {}).get("reduction", {}).get(name)
         if reduced:
-            lines.append("  " + variants.describe_reduction(reduced))
+            lines.append("  " + variants_mod.describe_reduction(reduced))
         lines.extend(_area_table(prof["areas"]))
         if prof["failed_required"]:
             lines.append("  Failed required capabilities: " + ", ".join(prof["failed_required"]))

@@ -76,7 +76,7 @@ def load_releases(path=None):
     document, _raw = load_yaml(path, "release list")
     entries = document.get("releases")
     if not isinstance(entries, list):
-        raise CertError("releases: expected a list of {version, sha256}", path)
+        raise CertError("releases: expected a list of entries with version and sha256", path)
     released = {}
     for position, entry in enumerate(entries):
         data = check_mapping(entry, RELEASE_FIELDS, f"releases[{position}]", path)

@@ -211,9 +211,7 @@ class Context:
         try:
             document = yaml.load(raw, Loader=SAFE_LOADER)
             data = check_mapping(document, profile.PROFILE_FIELDS, "profile", entry["file"])
-            data["axes"] = profile._check_axes(
-                data["axes"], entry["file"]
-            )  # pylint: disable=protected-access
+            data["axes"] = profile.check_axes(data["axes"], entry["file"])
         except (yaml.YAMLError, CertError) as details:
             raise Broken(f"{entry['file']}: {str(details).splitlines()[0]}") from None
         return profile.Profile(path=entry["file"], sha256=sha256_bytes(raw), **data)

@@ -78,7 +78,7 @@ def entries(result_tests, infos):
         info = infos.get(_test_name(test))
         if info is None:
             continue
-        (entry,) = results.entries_from_result([test])
+        (entry,) = results.entries_from_result([test])  # pylint: disable=unbalanced-tuple-unpacking
         entry["test"] = info["name"]
         entry["variant"] = info["variant"]
         entry["tags"] = {

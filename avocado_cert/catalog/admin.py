@@ -2,7 +2,7 @@
 published configuration, the first administrator, vendors, accounts, keys and tokens."""
 
 from avocado_cert import signing, suitehash
-from avocado_cert.catalog import auth, db, published, register
+from avocado_cert.catalog import auth, published, register
 from avocado_cert.catalog.app import create_app
 from avocado_cert.datafile import read_bytes
 from avocado_cert.errors import CertError

@@ -31,6 +31,7 @@ class CertTest(Test):
         self.conn = None
         self.objects = None
         self.metrics = {}
+        self.libvirt_error = None
         method = getattr(self, self._testMethodName, None)
         if method is not None:
             setattr(self, self._testMethodName, self._translate_errors(method))

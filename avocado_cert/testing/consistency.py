@@ -43,17 +43,17 @@ def call(test, api, func, *args, timeout=PROBE_TIMEOUT):
 def expect(test, codes, api, func, *args):
     """Assert that the call fails with one of codes; an unexpected VIR_ERR_NO_SUPPORT is UNSUPPORTED."""
     codes = (codes,) if isinstance(codes, int) else tuple(codes)
-    names = " or ".join(libvirt_errors.code_name(code) for code in codes)
+    wanted = " or ".join(libvirt_errors.code_name(code) for code in codes)
     result, error = call(test, api, func, *args)
     if error is None:
-        test.fail(f"{api}: expected {names}, but it returned {result!r}")
+        test.fail(f"{api}: expected {wanted}, but it returned {result!r}")
     code = error.get_error_code()
     if code in codes:
         test.log.info("%s refused, as documented: %s", api, libvirt_errors.describe(error))
         return error
     if code == libvirt.VIR_ERR_NO_SUPPORT:
         test.unsupported(f"{api}: {error.get_error_message()}")
-    test.fail(f"{api}: expected {names}, got {libvirt_errors.describe(error)}")
+    test.fail(f"{api}: expected {wanted}, got {libvirt_errors.describe(error)}")
     return None
 
 

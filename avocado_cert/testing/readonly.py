@@ -367,7 +367,7 @@ def _device_xml(fx, _param):
 def _port_xml(fx, _param):
     port_uuid, xml = network.port_xml(naming.unique("dom"), network.random_mac())
     net = fx.rw_object("virNetworkPtr")
-    fx.fresh.add(lambda u: net.portLookupByUUIDString(u), port_uuid)
+    fx.fresh.add(net.portLookupByUUIDString, port_uuid)
     return xml
 
 
@@ -431,7 +431,7 @@ def _changed(value):
     return value
 
 
-def _from_getter(getter, api, change=True, *args):
+def _from_getter(getter, api, change=True, *args):  # pylint: disable=keyword-arg-before-vararg
     """Parameters named as the getter names them: libvirt-python reads them first (their types) and
     refuses a name the getter does not give; one value is changed where the sweep owns the object."""
 
@@ -814,13 +814,13 @@ def _companion_args(api):
     return []
 
 
-def load_table(conn):
+def load_table(conn):  # pylint: disable=unused-argument
     """The table of the libvirt the connection's client library is (its checks run in the client)."""
     return readonly_api.for_version(environment.version_string(libvirt.getVersion()))
 
 
 # --- functions refused for some arguments only (the table's refused_if) ---------------------------------
-def conditional_cases(fx):
+def conditional_cases(fx):  # pylint: disable=unused-argument
     """{C name: (C type of the receiver, Python method, refused arguments, allowed arguments)}."""
     return {
         "virDomainGetXMLDesc": ("virDomainPtr", "XMLDesc", [libvirt.VIR_DOMAIN_XML_SECURE], [0]),
@@ -908,7 +908,15 @@ READ_SAMPLE = (
     ("virDomainIsPersistent", lambda fx, c: _own(fx, c, "virDomainPtr").isPersistent()),
     ("virDomainGetAutostart", lambda fx, c: _own(fx, c, "virDomainPtr").autostart()),
     ("virDomainGetMaxMemory", lambda fx, c: _own(fx, c, "virDomainPtr").maxMemory()),
-    ("virConnectListAllDomains", lambda fx, c: [n for n in _names_of(c.listAllDomains(0)) if n in _mine(fx)]),
+    (
+        "virConnectListAllDomains",
+        # _mine is defined further down; the lambda only runs after the module is loaded.
+        lambda fx, c: [
+            n
+            for n in _names_of(c.listAllDomains(0))
+            if n in _mine(fx)  # pylint: disable=used-before-assignment
+        ],
+    ),
     (
         "virNetworkLookupByName",
         lambda fx, c: c.networkLookupByName(_own(fx, fx.rw, "virNetworkPtr").name()).UUIDString(),

@@ -212,7 +212,7 @@ class Runtime:
 
         def ready():
             info = dom.blockJobInfo(target, 0)
-            return info if info and info["end"] > 0 and info["cur"] == info["end"] else None
+            return info if info and 0 < info["end"] == info["cur"] else None
 
         return self.test.wait_for(ready, timeout, step=0.1, what=f"the block job on {target} to be ready")
 
