@@ -10,11 +10,10 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from avocado.core.safeloader import find_avocado_tests
-
 from avocado_cert import apisurface, paths, pybindings
 from avocado_cert.datafile import load_yaml
 from avocado_cert.errors import CertError
+from avocado_cert.safeloader import find_avocado_tests
 
 COVERED = "covered"
 NOT_CERTIFIABLE = "not-certifiable"

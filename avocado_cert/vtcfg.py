@@ -64,7 +64,7 @@ def _check_name(name, what):
 
 def file_tests(path):
     """[(Class, method, tags)] of one test file, read statically as Avocado's loader reads it."""
-    from avocado.core.safeloader import find_avocado_tests  # pylint: disable=import-outside-toplevel
+    from avocado_cert.safeloader import find_avocado_tests  # pylint: disable=import-outside-toplevel
 
     classes, _disabled = find_avocado_tests(path)
     return [(cls, method, tags) for cls, methods in classes.items() for method, tags, _req in methods]

@@ -3,7 +3,7 @@
 from avocado.core.plugin_interfaces import Init
 from avocado.core.settings import settings
 
-from avocado_cert.plugins import safeloader_fix
+from avocado_cert import safeloader
 
 
 class CertInit(Init):
@@ -11,7 +11,7 @@ class CertInit(Init):
     description = "Certification settings: profile, variant selection, criteria"
 
     def initialize(self):
-        safeloader_fix.install()
+        safeloader.install()
         settings.register_option(
             section="cert",
             key="profile",

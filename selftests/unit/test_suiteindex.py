@@ -90,7 +90,7 @@ def test_suite_hash_covers_contents_and_version(tmp_path):
 
 def _avocado_view(path):
     """(Class.method, tags) as Avocado's own static loader finds them in a file."""
-    from avocado.core.safeloader import find_avocado_tests  # pylint: disable=import-outside-toplevel
+    from avocado_cert.safeloader import find_avocado_tests  # pylint: disable=import-outside-toplevel
 
     classes, _disabled = find_avocado_tests(path)
     return sorted(
