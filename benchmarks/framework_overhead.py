@@ -75,12 +75,14 @@ def main():
             profiles[name] = path
         results = os.path.join(tmp, "results")
         common = ["--job-results-dir", results, "--disable-sysinfo", "--max-parallel-tasks", PARALLEL]
-        runs = {"plain": [], "cert": [], "certtest": []}
+        runs = {"plain": [], "cert": [], "certtest": [], "cert_process": []}
         for _ in range(rounds):
             for key, args in (
                 ("plain", ["run", plain]),
                 ("cert", ["run", "--cert-profile", profiles["bench"]]),
                 ("certtest", ["run", "--cert-profile", profiles["benchct"]]),
+                # The same certification job on Avocado's own spawner: the plugins' cost alone.
+                ("cert_process", ["run", "--cert-profile", profiles["bench"], "--spawner", "process"]),
             ):
                 elapsed, proc = avocado(*args, *common)
                 if proc.returncode not in (0,):
@@ -101,6 +103,10 @@ def main():
         f"overhead ratio cert/plain: {ratio:.3f} (target <= {TARGET}: {'met' if ratio <= TARGET else 'NOT met'})"
     )
     print(f"ratio CertTest/plain: {med['certtest'] / med['plain']:.3f}")
+    print(
+        f"certification job on Avocado's process spawner: {med['cert_process']:.2f} s, ratio "
+        f"{med['cert_process'] / med['plain']:.3f} (the plugins' own cost, without the fork server)"
+    )
     return 0
 
 
