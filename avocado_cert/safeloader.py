@@ -13,13 +13,13 @@ import functools
 import os
 import sys
 
-from avocado.core.safeloader import find_avocado_tests as _find_avocado_tests
-from avocado.core.safeloader import imported
-
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def install():
+    # Imported here: the first import of avocado.core runs the Init plugins, and ours calls install().
+    from avocado.core.safeloader import imported  # pylint: disable=import-outside-toplevel
+
     original = imported.ImportedSymbol.get_importable_spec
     if getattr(original, "acert_mended", False):
         return
@@ -41,4 +41,6 @@ def install():
 def find_avocado_tests(path):
     """Avocado's find_avocado_tests, with the mends above installed."""
     install()
-    return _find_avocado_tests(path)
+    from avocado.core import safeloader  # pylint: disable=import-outside-toplevel
+
+    return safeloader.find_avocado_tests(path)

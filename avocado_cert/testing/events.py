@@ -12,6 +12,8 @@ import time
 
 import libvirt
 
+from avocado_cert.testing.certtest import CertTest
+
 _LOCK = threading.Lock()
 _STATE = {"thread": None}
 
@@ -219,3 +221,27 @@ class Subscription:
     def cancel(self):
         self._objects.forget(self.label)
         self._deregister(self.key)
+
+
+class EventTest(CertTest):
+    """Base of event tests: the event loop runs before the connection opens (the remote driver needs
+    it then), subscriptions are removed at cleanup, and sequences are awaited with the variant's
+    event_timeout (default 10 s)."""
+
+    def setUp(self):
+        start_loop()
+        super().setUp()
+        self.subscriptions = Subscriptions(self.conn, self.objects)
+
+    @property
+    def event_timeout(self):
+        return float(self.param("event_timeout", 10))
+
+    def expect_sequence(self, collector, name, expected, kind=None):
+        got = collector.wait_sequence(name, expected, self.event_timeout, kind)
+        if got is None:
+            arrived = [(e.kind, e.event, e.detail) for e in collector.of(name)]
+            self.fail(
+                f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}"
+            )
+        return got

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 
 import libvirt
@@ -242,6 +243,24 @@ class Runtime:
                 self.test.fail(f"the stream ended before {wanted!r} arrived; got {data[-300:]!r}")
             data += chunk
         return data
+
+    def start_save(self, dom, path):
+        """Run save in a thread on its own connection (so the test can watch or abort the job);
+        return (thread, outcome dict with "result" or "error")."""
+        outcome = {}
+        conn = self.test.open_connection()
+
+        def run():
+            try:
+                outcome["result"] = conn.lookupByUUIDString(dom.UUIDString()).save(path)
+            except libvirt.libvirtError as err:
+                outcome["error"] = err
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread, outcome
 
     # --- outcomes -----------------------------------------------------------------------------
     def call_flags(self, what, func, *args):

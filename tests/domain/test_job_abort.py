@@ -2,7 +2,6 @@
 with or without VIR_DOMAIN_ABORT_JOB_POSTCOPY (which only a post-copy migration takes)."""
 
 import os
-import threading
 
 import libvirt
 
@@ -18,23 +17,6 @@ class AbortJobFlags(CertTest):
     def setUp(self):
         super().setUp()
         self.rt = Runtime(self)
-
-    def start_save(self, dom, path):
-        """Run save in a thread on its own connection; return (thread, outcome dict)."""
-        outcome = {}
-        conn = self.open_connection()
-
-        def run():
-            try:
-                outcome["result"] = conn.lookupByUUIDString(dom.UUIDString()).save(path)
-            except libvirt.libvirtError as err:
-                outcome["error"] = err
-            finally:
-                conn.close()
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        return thread, outcome
 
     def test_abort_idle(self):
         """
@@ -62,7 +44,7 @@ class AbortJobFlags(CertTest):
             libvirt.VIR_ERR_OPERATION_INVALID, dom.abortJobFlags, 0
         )  # UNSUPPORTED where missing
         path = self.rt.scratch_file("aborted.save")
-        thread, outcome = self.start_save(dom, path)
+        thread, outcome = self.rt.start_save(dom, path)
 
         def job_running():
             try:

@@ -2,8 +2,6 @@
 NMI, reset and reboot requests, power management, control state, channel streams, and
 launch security (absent on a host without it)."""
 
-import threading
-
 import libvirt
 
 from avocado_cert.testing import CertTest
@@ -26,23 +24,6 @@ class DomainJobs(JobsTest):
     :avocado: tags=area:domain,cap:domain.jobs
     """
 
-    def start_save(self, dom, path):
-        """Run save in a thread on its own connection; return (thread, outcome dict)."""
-        outcome = {}
-        conn = self.open_connection()
-
-        def run():
-            try:
-                outcome["result"] = conn.lookupByUUIDString(dom.UUIDString()).save(path)
-            except libvirt.libvirtError as err:
-                outcome["error"] = err
-            finally:
-                conn.close()
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        return thread, outcome
-
     def test_abort_idle(self):
         """
         abortJob on a domain with no job is refused with VIR_ERR_OPERATION_INVALID.
@@ -61,7 +42,7 @@ class DomainJobs(JobsTest):
         """
         dom, _facts, _vol = self.rt.disk_domain(memory_kib=262144)
         dom.jobInfo()  # a driver without job queries answers VIR_ERR_NO_SUPPORT here (UNSUPPORTED)
-        thread, outcome = self.start_save(dom, self.rt.scratch_file("job.save"))
+        thread, outcome = self.rt.start_save(dom, self.rt.scratch_file("job.save"))
         seen = {}
 
         def job_seen():
@@ -91,7 +72,7 @@ class DomainJobs(JobsTest):
         """
         dom, _facts, _vol = self.rt.disk_domain(memory_kib=262144)
         dom.jobInfo()  # a driver without jobs answers VIR_ERR_NO_SUPPORT here (UNSUPPORTED)
-        thread, outcome = self.start_save(dom, self.rt.scratch_file("aborted.save"))
+        thread, outcome = self.rt.start_save(dom, self.rt.scratch_file("aborted.save"))
 
         def job_running():
             try:

@@ -3,7 +3,8 @@ events, per-domain filtering, deregistration, and the older domainEventRegister 
 
 import libvirt
 
-from avocado_cert.testing import CertTest, events
+from avocado_cert.testing import events
+from avocado_cert.testing.events import EventTest
 
 LIFECYCLE = libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE
 # A user alias (ua- prefix) lets the test name the device in both the request and the events.
@@ -11,28 +12,10 @@ TABLET_ALIAS = "ua-acert-tablet"
 TABLET_XML = f"<input type='tablet' bus='usb'><alias name='{TABLET_ALIAS}'/></input>"
 
 
-class DomainEventTest(CertTest):
+class DomainEventTest(EventTest):
     """
     :avocado: disable
     """
-
-    def setUp(self):
-        events.start_loop()  # before the connection opens: the remote driver needs it then
-        super().setUp()
-        self.subscriptions = events.Subscriptions(self.conn, self.objects)
-
-    @property
-    def event_timeout(self):
-        return float(self.param("event_timeout", 10))
-
-    def expect_sequence(self, collector, name, expected, kind=None):
-        got = collector.wait_sequence(name, expected, self.event_timeout, kind)
-        if got is None:
-            arrived = [(e.kind, e.event, e.detail) for e in collector.of(name)]
-            self.fail(
-                f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}"
-            )
-        return got
 
 
 class DomainLifecycleEvents(DomainEventTest):

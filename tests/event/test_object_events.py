@@ -5,31 +5,14 @@ import os
 import libvirt
 
 from avocado_cert import naming
-from avocado_cert.testing import CertTest, events, nodedev, xmlbuild
+from avocado_cert.testing import events, nodedev, xmlbuild
+from avocado_cert.testing.events import EventTest
 
 
-class ObjectEventTest(CertTest):
+class ObjectEventTest(EventTest):
     """
     :avocado: disable
     """
-
-    def setUp(self):
-        events.start_loop()  # before the connection opens: the remote driver needs it then
-        super().setUp()
-        self.subscriptions = events.Subscriptions(self.conn, self.objects)
-
-    @property
-    def event_timeout(self):
-        return float(self.param("event_timeout", 10))
-
-    def expect_sequence(self, collector, name, expected, kind=None):
-        got = collector.wait_sequence(name, expected, self.event_timeout, kind)
-        if got is None:
-            arrived = [(e.kind, e.event, e.detail) for e in collector.of(name)]
-            self.fail(
-                f"{name}: expected events {expected} in this order within {self.event_timeout:g} s, got {arrived}"
-            )
-        return got
 
     def bridge_network_xml(self, name, bridge):
         """A network that is only a bridge: no address, so no DHCP server starts with it."""
