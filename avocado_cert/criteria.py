@@ -136,6 +136,41 @@ class Criteria:
         return None
 
 
+def _statuses(cap):
+    """{profile key: status}: "*" for the default status, and every profile with its own."""
+    statuses = {"*": cap.status}
+    statuses.update(cap.status_by_profile)
+    return statuses
+
+
+def evolution_problems(old, new):
+    """How criteria `new` breaks the evolution policy against its predecessor `old` (docs/policy.md):
+    required only after a version as advisory, removed only after a version as deprecated. Checked for
+    the default status and for every profile with a status of its own. Returns a list of sentences."""
+    problems = []
+    for cap in new.capabilities:
+        before = old.by_id.get(cap.id)
+        for key, status in sorted(_statuses(cap).items()):
+            where = "" if key == "*" else f" on profile {key}"
+            was = None if before is None else before.status_by_profile.get(key, before.status)
+            if status == "required" and was not in ("advisory", "required"):
+                problems.append(
+                    f"{cap.id} is required{where} in {new.version} without having been advisory in "
+                    f"{old.version} (was {was or 'absent'})"
+                )
+            if status == "removed" and was not in ("deprecated", "removed"):
+                problems.append(
+                    f"{cap.id} is removed{where} in {new.version} without having been deprecated in "
+                    f"{old.version} (was {was or 'absent'})"
+                )
+    for cap_id, before in old.by_id.items():
+        if cap_id not in new.by_id and before.status not in ("deprecated", "removed"):
+            problems.append(
+                f"{cap_id} is dropped from {new.version} without having been deprecated in {old.version}"
+            )
+    return problems
+
+
 def available():
     try:
         entries = os.listdir(paths.criteria_dir())

@@ -5,7 +5,7 @@ import os
 from avocado_cert import criteria, criteria_doc, paths
 
 NAME = "criteria"
-HELP = "List the criteria versions, or write a version's reference document"
+HELP = "List the criteria versions, write a version's reference document, or check the evolution policy"
 
 
 def doc_path(version):
@@ -15,12 +15,14 @@ def doc_path(version):
 def configure(parser):
     parser.add_argument(
         "cert_criteria_action",
-        choices=("list", "doc"),
+        choices=("list", "doc", "policy"),
         nargs="?",
         default="list",
-        help="list: the versions; doc: write (or with --check, compare) the reference of a version",
+        help="list: the versions; doc: write (or with --check, compare) the reference of a version; "
+        "policy: check a version (or a draft criteria file) against the version before it "
+        "(required only after advisory, removed only after deprecated)",
     )
-    parser.add_argument("cert_criteria_version", nargs="?", default=None, metavar="VERSION")
+    parser.add_argument("cert_criteria_version", nargs="?", default=None, metavar="VERSION|FILE")
     parser.add_argument(
         "--output",
         dest="cert_criteria_output",
@@ -45,6 +47,8 @@ def run(config, out):
                 f"{len(crit.capabilities)} capabilities"
             )
         return 0
+    if config.get("cert_criteria_action") == "policy":
+        return _policy(config.get("cert_criteria_version"), out)
     versions = (
         [config.get("cert_criteria_version")] if config.get("cert_criteria_version") else criteria.available()
     )
@@ -70,4 +74,25 @@ def run(config, out):
         with open(target, "w", encoding="utf-8") as dst:
             dst.write(text)
         out(f"wrote {target}")
+    return status
+
+
+def _policy(version_or_path, out):
+    """Exit 1 if a version (every shipped one by default) breaks the evolution policy."""
+    shipped = criteria.available()
+    targets = [criteria.load(version_or_path)] if version_or_path else [criteria.load(v) for v in shipped]
+    status = 0
+    for new in targets:
+        older = [v for v in shipped if criteria.version_key(v) < criteria.version_key(new.version)]
+        if not older:
+            out(f"{new.version}: the first version, the baseline: nothing to compare")
+            continue
+        old = criteria.load(older[-1])
+        problems = criteria.evolution_problems(old, new)
+        for problem in problems:
+            out(f"{new.version}: {problem}")
+        if problems:
+            status = 1
+        else:
+            out(f"{new.version}: follows the evolution policy against {old.version}")
     return status
