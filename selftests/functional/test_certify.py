@@ -110,6 +110,24 @@ def test_outcomes_are_never_mislabelled(test_profile_job):
             assert test["status"] == "CANCEL" and test["reason"].startswith("UNSUPPORTED: ")
 
 
+def test_second_run_gives_the_same_outcomes(test_profile_job, tmp_path):
+    """Run again, the test profile gives every test the same outcome: no leftovers, no order effects."""
+    _proc, job_dir = test_profile_job
+    results = str(tmp_path / "again")
+    avocado("run", "--cert-profile", "test", "--job-results-dir", results)
+
+    def outcomes(report):
+        return {(t["test"], t["variant"]): t["outcome"] for t in report["tests"]}
+
+    first, second = outcomes(load_report(job_dir)), outcomes(load_report(latest_job(results)))
+    assert len(first) > 400
+    assert {
+        key: (first.get(key), second.get(key))
+        for key in first.keys() | second.keys()
+        if first.get(key) != second.get(key)
+    } == {}
+
+
 def test_not_certified_and_rerun_of_one_variant(tmp_path):
     test_file = write(tmp_path / "suite" / "test_failing.py", FAILING_TEST)
     criteria_file = write(tmp_path / "criteria" / "1.0.yaml", CRITERIA)

@@ -149,7 +149,10 @@ class NodeDeviceEvents(ObjectEventTest):
             self._bridge(collector)
 
     def _vhba(self, collector):
-        parent = self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS)[0].name()
+        # The first by name: the listing's order is not stable from one run to the next.
+        parent = min(
+            d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS)
+        )
         dev = self.conn.nodeDeviceCreateXML(
             nodedev.vhba(parent, nodedev.random_wwn("2"), nodedev.random_wwn("1")), 0
         )

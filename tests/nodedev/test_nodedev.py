@@ -211,11 +211,14 @@ class NodeDeviceLifecycle(CertTest):
     :avocado: tags=area:nodedev,cap:nodedev.lifecycle
     """
 
-    def _vport_parent(self):
-        parents = self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS)
+    def _vport_parents(self):
+        """Every HBA able to create vports, by name (the listing's order is not stable)."""
+        parents = sorted(
+            d.name() for d in self.conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS)
+        )
         if not parents:
             self.skip_because("the host has no fibre channel HBA able to create vports (NPIV)")
-        return parents[0].name()
+        return parents
 
     def _destroy_later(self, name):
         def remove():
@@ -229,11 +232,15 @@ class NodeDeviceLifecycle(CertTest):
 
     def test_vhba_create_destroy(self):
         """
-        A vHBA created on an NPIV-capable host appears with its WWNs and parent; destroy removes it.
+        A vHBA created on each NPIV-capable HBA of the host appears with its WWNs and that HBA as its
+        parent; destroy removes it.
 
         :avocado: tags=api:virNodeDeviceCreateXML,api:virNodeDeviceDestroy,api:virNodeDeviceLookupByName
         """
-        parent = self._vport_parent()
+        for parent in self._vport_parents():
+            self._vhba_on(parent)
+
+    def _vhba_on(self, parent):
         wwnn, wwpn = nodedev.random_wwn("2"), nodedev.random_wwn("1")
         before = {d.name() for d in self.conn.listAllDevices(0)}
         dev = self.conn.nodeDeviceCreateXML(nodedev.vhba(parent, wwnn, wwpn), 0)
@@ -241,7 +248,7 @@ class NodeDeviceLifecycle(CertTest):
         self._destroy_later(name)
         self.assertNotIn(name, before, "the new vHBA took the name of an existing device")
         root = nodedev.parse(self.conn.nodeDeviceLookupByName(name))
-        self.assertEqual(root.findtext("parent"), parent)
+        self.assertEqual(root.findtext("parent"), parent, f"the parent of a vHBA created on {parent}")
         fc_host = next(c for c in root.iter("capability") if c.get("type") == "fc_host")
         self.assertEqual((fc_host.findtext("wwnn"), fc_host.findtext("wwpn")), (wwnn, wwpn))
         self.assertIn(
