@@ -8,9 +8,18 @@ PREFIX = "acert-"
 NETDEV_RE = re.compile(r"^acert[0-9a-f]{6}$")
 
 
-def unique(kind, length=6):
-    """A fresh name such as acert-dom-3fa9c1."""
-    return f"{PREFIX}{kind}-{secrets.token_hex(length)[:length]}"
+# Every name this process has handed out: a name is never given twice, however many objects a test makes.
+_ISSUED = set()
+
+
+def unique(kind, length=8):
+    """A fresh name such as acert-dom-3fa9c1d0: never repeated in this process, and with 32 random bits
+    unlikely to meet another process's (parallel tests share a daemon's domain, network and pool names)."""
+    while True:
+        name = f"{PREFIX}{kind}-{secrets.token_hex(length)[:length]}"
+        if name not in _ISSUED:
+            _ISSUED.add(name)
+            return name
 
 
 def netdev():

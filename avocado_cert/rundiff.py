@@ -23,8 +23,17 @@ class Run:
     root: str
 
     def key(self, test):
-        prefix = self.root.rstrip("/") + "/"
-        return test[len(prefix) :] if test.startswith(prefix) else test
+        """The test's path relative to the suite root, whether the job named it by its absolute path or
+        by one relative to the suite's parent (`avocado run ... tests/domain/`)."""
+        root = self.root.rstrip("/")
+        if test.startswith(root + "/"):
+            return test[len(root) + 1 :]
+        if not os.path.isabs(test):
+            relative = os.path.normpath(test)
+            suite = os.path.basename(root) + "/"
+            if relative.startswith(suite):
+                return relative[len(suite) :]
+        return test
 
 
 def load(ref, limits=None):

@@ -69,3 +69,12 @@ def test_timing_median_and_p99():
     assert len(taken.samples) == 20 and len(counter) == 25
     ours, refs = perf.paired(lambda: None, lambda: None, 50, rounds=5)
     assert len(ours.samples) == len(refs.samples) == 50
+
+
+def test_runs_match_tests_named_by_absolute_or_relative_path():
+    """One job named the suite by its absolute path, the other as `tests/...`: the same tests."""
+    run = rundiff.Run("a", {}, "/srv/acert/tests")
+    expected = "domain/test_lifecycle.py:DomainLifecycle.test_shutdown"
+    for named in (f"/srv/acert/tests/{expected}", f"tests/{expected}", f"./tests/{expected}"):
+        assert run.key(named) == expected
+    assert run.key("/elsewhere/test_x.py:T.test") == "/elsewhere/test_x.py:T.test"

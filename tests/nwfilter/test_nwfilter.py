@@ -156,7 +156,7 @@ class NWFilterBindings(CertTest):
         :avocado: tags=api:virConnectListAllNWFilterBindings
         """
         filter_name = self._filter()
-        portdev = naming.unique("pd")
+        portdev = naming.unique("pd", 6)  # a port device name has 15 characters at most
         mac = hostinterface.random_mac()
         owner, owner_uuid = self.objects.name("dom"), str(uuidlib.uuid4())
         xml = nwfilter.binding(portdev, filter_name, mac, owner, owner_uuid, port=40021)
@@ -192,7 +192,7 @@ class NWFilterBindings(CertTest):
         :avocado: tags=api:virNWFilterBindingCreateXML
         """
         filter_name = self._filter()
-        portdev = naming.unique("pd")
+        portdev = naming.unique("pd", 6)  # a port device name has 15 characters at most
         root = xmlsafe.fromstring(
             nwfilter.binding(portdev, filter_name, hostinterface.random_mac(), "acert-owner")
         )
