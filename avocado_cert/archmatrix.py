@@ -156,19 +156,11 @@ def html_section(matrix, escape, colors):
         ordered = [r for r in rows if r["differs"]] + [r for r in rows if not r["differs"]]
         body = []
         for row in ordered:
-            cells = []
-            for label in labels:
-                value = row["outcomes"].get(label)
-                if value is None:
-                    cells.append("<td>-</td>")
-                    continue
-                reason = row["reasons"].get(label, "")
-                title = f' title="{escape(reason)}"' if reason else ""
-                cells.append(f'<td style="color:{colors.get(value, "#000")}"{title}>{escape(value)}</td>')
+            cells = outcome.html_cells(row, labels, escape, colors)
             flag = (
                 '<td style="color:#c62828;font-weight:bold">differs</td>' if row["differs"] else "<td></td>"
             )
-            body.append(f"<tr><td>{escape(row['id'])}</td>{''.join(cells)}{flag}</tr>")
+            body.append(f"<tr><td>{escape(row['id'])}</td>{cells}{flag}</tr>")
         return f"<table><tr><th>{what}</th>{head}<th></th></tr>{''.join(body)}</table>"
 
     if len(columns) == 1:

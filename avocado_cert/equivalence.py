@@ -129,16 +129,8 @@ def html_section(equivalence, escape, colors):
     def table(rows):
         body = []
         for row in rows:
-            cells = []
-            for transport in transports:
-                value = row["outcomes"].get(transport)
-                if value is None:
-                    cells.append("<td>-</td>")
-                    continue
-                reason = row["reasons"].get(transport, "")
-                title = f' title="{escape(reason)}"' if reason else ""
-                cells.append(f'<td style="color:{colors.get(value, "#000")}"{title}>{escape(value)}</td>')
-            body.append(f"<tr><td>{escape(row['test'])}</td>{''.join(cells)}</tr>")
+            cells = outcome.html_cells(row, transports, escape, colors)
+            body.append(f"<tr><td>{escape(row['test'])}</td>{cells}</tr>")
         return f"<table><tr><th>test</th>{head}</tr>{''.join(body)}</table>"
 
     findings = equivalence["findings"]

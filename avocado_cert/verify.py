@@ -89,7 +89,9 @@ def _listing(problems):
 VT_TESTS = f"{layout.JOB}/cert/{vt.TESTS_FILE}"
 
 
-def _keep(name):
+def read_by_rules(name):
+    """Whether verify's rules (and the re-scoring, which the catalog also runs) read a bundle member;
+    the job's logs are not read."""
     return name in (
         VT_TESTS,
         layout.MANIFEST,
@@ -653,7 +655,7 @@ def verify(bundle_path, public_key_bytes, releases=None, published_criteria=None
         published_criteria = load_published_criteria()
     result = Verification(bundle=bundle_path, key_id=signing.key_id(public_key))
     try:
-        members, kept = safetar.scan(bundle_path, limits, keep=_keep)
+        members, kept = safetar.scan(bundle_path, limits, keep=read_by_rules)
     except CertError as details:
         result.fatal = str(details)
         result.rules = [Rule("structure", RULES[0][1], False, str(details))]

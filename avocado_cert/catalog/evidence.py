@@ -8,20 +8,6 @@ from avocado_cert import bundle as layout
 from avocado_cert import outcome, safetar, signing, verify
 
 
-def _keep(name):
-    """The members verify's rules and the re-scoring read (the job's logs are not needed)."""
-    return name in (
-        layout.MANIFEST,
-        layout.SIGNATURE,
-        layout.SUITE,
-        layout.RESULTS,
-        layout.REPORT,
-        layout.ENVIRONMENT,
-        layout.VARIANTS,
-        layout.HOST_SAFETY,
-    ) or name.startswith(("profiles/", "criteria/", layout.SUITE_FILES + "/"))
-
-
 @dataclass
 class Evidence:
     verdict: str
@@ -47,7 +33,7 @@ def _join(values):
 
 def read(path, public_pem, releases, published, limits=None):
     """The evidence of a bundle that verify.verify accepted with the same key and configuration."""
-    members, kept = safetar.scan(path, limits, keep=_keep)
+    members, kept = safetar.scan(path, limits, keep=verify.read_by_rules)
     ctx = verify.Context(members, kept, signing.parse_public(public_pem), releases, published)
     score, recs = verify.rescore(ctx)
     manifest, env = ctx.manifest, ctx.json(layout.ENVIRONMENT)

@@ -262,6 +262,37 @@ class Runtime:
         thread.start()
         return thread, outcome
 
+    def abort_save(self, dom, path, abort):
+        """Start a save of dom to path, call abort() once its job runs, and assert the save failed with
+        VIR_ERR_OPERATION_ABORTED and the domain runs on. A save that ends before the abort reaches it
+        is a SKIP (nothing was aborted)."""
+        test = self.test
+        thread, outcome = self.start_save(dom, path)
+
+        def job_running():
+            try:
+                return dom.jobInfo()[0] != libvirt.VIR_DOMAIN_JOB_NONE or not thread.is_alive()
+            except libvirt.libvirtError:
+                return not thread.is_alive()
+
+        test.wait_for(job_running, 60, step=0.01, what="the save job")
+        try:
+            abort()
+        except libvirt.libvirtError as err:
+            thread.join(60)
+            if err.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "result" in outcome:
+                test.skip_because("the save ended before it could be aborted")
+            raise
+        thread.join(60)
+        if "result" in outcome:
+            test.skip_because("the save completed before the abort reached it")
+        test.assertEqual(
+            outcome["error"].get_error_code(),
+            libvirt.VIR_ERR_OPERATION_ABORTED,
+            f"save failed another way: {outcome['error']}",
+        )
+        test.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING, "after the aborted save")
+
     # --- outcomes -----------------------------------------------------------------------------
     def call_flags(self, what, func, *args):
         """Call func; a driver that rejects a flag with 'unsupported flags' makes the test UNSUPPORTED."""

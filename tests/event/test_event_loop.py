@@ -30,10 +30,7 @@ class EventLoop(CertTest):
         self.assertEqual(set(fired), {"acert"})
         libvirt.virEventUpdateTimeout(timer, -1)
         settled = len(fired)
-        probe_fired = []
-        probe = libvirt.virEventAddTimeout(300, lambda t, o: probe_fired.append(t), None)
-        self.wait_for(lambda: probe_fired, 5.0, what="a loop iteration after disabling")
-        libvirt.virEventRemoveTimeout(probe)
+        self._loop_iteration([], "after disabling")
         # One callback may already have been dispatched when the update came.
         self.assertLessEqual(len(fired), settled + 1, "a disabled timer kept firing")
         stopped_at = len(fired)
@@ -42,10 +39,7 @@ class EventLoop(CertTest):
         self.assertEqual(libvirt.virEventRemoveTimeout(timer), 0)
         self.objects.forget("event timer")
         after = len(fired)
-        probe_fired = []
-        probe = libvirt.virEventAddTimeout(100, lambda t, o: probe_fired.append(t), None)
-        self.wait_for(lambda: probe_fired, 5.0, what="a loop iteration after the removal")
-        libvirt.virEventRemoveTimeout(probe)
+        self._loop_iteration([], "after the removal")
         self.assertLessEqual(len(fired), after + 1, "a removed timer kept firing")
 
     def test_handle(self):
