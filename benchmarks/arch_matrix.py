@@ -21,13 +21,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import libvirt  # noqa: E402  pylint: disable=wrong-import-position
 
-from avocado_cert import (  # noqa: E402  pylint: disable=wrong-import-position
-    libvirt_errors,
-    profile,
-    session,
-    variants,
-)
 from avocado_cert.guest import variant  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert.host import libvirt_errors  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert.plan import profile, session, variants  # noqa: E402  pylint: disable=wrong-import-position
 from benchmarks._common import avocado, median_time  # noqa: E402  pylint: disable=wrong-import-position
 from benchmarks.qemu_guest import boot_once  # noqa: E402  pylint: disable=wrong-import-position
 

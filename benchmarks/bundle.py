@@ -58,7 +58,7 @@ def main():
             os.path.join(tmp, "releases.yaml"), f'releases:\n  - {{version: "0.1.0", sha256: {suite_hash}}}\n'
         )
 
-        from avocado_cert import bundle, signing, suitehash, verify
+        from avocado_cert.offline import bundle, signing, suitehash, verify
 
         key_path = os.path.join(tmp, "key")
         signing.generate(key_path)

@@ -26,11 +26,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# pylint: disable=wrong-import-position
-from avocado_cert import bundle, signing  # noqa: E402
 from avocado_cert.catalog import admin as catalog_admin  # noqa: E402
 from avocado_cert.catalog import evidence, published, register  # noqa: E402
 from avocado_cert.catalog.app import Settings  # noqa: E402
+
+# pylint: disable=wrong-import-position
+from avocado_cert.offline import signing  # noqa: E402
+from avocado_cert.offline import bundle
 from selftests.functional import catalog_env  # noqa: E402
 
 PAGES = {

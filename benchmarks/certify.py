@@ -19,7 +19,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # pylint: disable=wrong-import-position
-from avocado_cert import profile as profile_mod  # noqa: E402
+from avocado_cert.plan import profile as profile_mod  # noqa: E402
 from benchmarks._common import avocado  # noqa: E402
 
 TARGETS = {"test": 90.0, "qemu-x86_64": 900.0}

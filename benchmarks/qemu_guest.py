@@ -19,9 +19,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import libvirt  # noqa: E402  pylint: disable=wrong-import-position
 
-from avocado_cert import libvirt_errors, naming  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert.base import naming  # noqa: E402  pylint: disable=wrong-import-position
 from avocado_cert.guest import cache, recipe, variant  # noqa: E402  pylint: disable=wrong-import-position
 from avocado_cert.guest.console import GuestConsole  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import xmlbuild  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)

@@ -10,7 +10,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # pylint: disable=wrong-import-position
-from avocado_cert import criteria, jobreport, report, session, variants  # noqa: E402
+from avocado_cert.plan import variants  # noqa: E402
+from avocado_cert.plan import criteria, session
+from avocado_cert.report import jobreport
+from avocado_cert.report import writer as report
 from benchmarks._common import median_time  # noqa: E402
 from benchmarks.variants import big_profile  # noqa: E402
 

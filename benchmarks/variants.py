@@ -12,7 +12,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from avocado.core.tree import TreeNode  # noqa: E402  pylint: disable=wrong-import-position
 
-from avocado_cert import profile, variants  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert.plan import variants  # noqa: E402  pylint: disable=wrong-import-position
+from avocado_cert.plan import profile
 from benchmarks._common import median_time  # noqa: E402  pylint: disable=wrong-import-position
 
 TARGET = 1.0

@@ -31,7 +31,7 @@ grep -q " $sum .* $orig\$" "$dsc" || { echo "read-only-api: $orig does not match
 tar xf "$orig"
 origin="Debian $suite source package ${dsc%.dsc} ($orig, sha256 $sum)"
 out="$top/data/api/read-only-$version.yaml"
-(cd "$top" && "${PYTHON:-python3}" -m avocado_cert.readonly_api "$work/libvirt-$version/src" \
+(cd "$top" && "${PYTHON:-python3}" -m avocado_cert.apisurface.readonly_api "$work/libvirt-$version/src" \
     --libvirt "$version" --origin "$origin") >"$out.new"
 mv "$out.new" "$out"
 echo "read-only-api: wrote $out"

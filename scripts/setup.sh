@@ -36,6 +36,6 @@ fi
 
 # Register the suite as an Avocado-VT test provider; this also stops Avocado-VT's CLI plugins from
 # printing a "Bootstrap missing" traceback on every avocado command.
-"$venv/bin/python" -m avocado_cert.vtprovider --quiet || true
+"$venv/bin/python" -m avocado_cert.vt.provider --quiet || true
 
 echo "avocado-cert setup: ready ($venv)"

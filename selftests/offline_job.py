@@ -11,7 +11,7 @@ import json
 import os
 import random
 
-from avocado_cert import paths
+from avocado_cert.base import paths
 
 TARGET = "test:///default"
 
@@ -64,12 +64,9 @@ def make_job(job_dir, fail_rate=0.02, seed=1, statuses=None, drop=0, started=Non
     """Write the job; statuses maps 'rel:Class.method;variant' -> status; drop leaves out results.
 
     Returns (suite sha256, number of results)."""
-    from avocado_cert import (  # pylint: disable=import-outside-toplevel
-        jobreport,
-        session,
-        suitehash,
-        suiteindex,
-    )
+    from avocado_cert.offline import suitehash, suiteindex  # pylint: disable=import-outside-toplevel
+    from avocado_cert.plan import session  # pylint: disable=import-outside-toplevel
+    from avocado_cert.report import jobreport  # pylint: disable=import-outside-toplevel
 
     plan = session.plan("bench")
     suite, contents = suitehash.snapshot()

@@ -1,11 +1,11 @@
 """Local administration of a catalog database (`avocado cert catalog admin ...`): migrations, the
 published configuration, the first administrator, vendors, accounts, keys and tokens."""
 
-from avocado_cert import signing, suitehash
+from avocado_cert.base.datafile import read_bytes
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog import auth, published, register
 from avocado_cert.catalog.app import create_app
-from avocado_cert.datafile import read_bytes
-from avocado_cert.errors import CertError
+from avocado_cert.offline import signing, suitehash
 
 
 class Admin:

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import case, func, select
 
-from avocado_cert import outcome
+from avocado_cert.base import outcome
 from avocado_cert.catalog import db
 from avocado_cert.catalog.models import (
     PUBLISHED,

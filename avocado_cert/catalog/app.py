@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from flask import Flask, g, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog import auth, db, ingest, register, views_account, views_api, views_public
-from avocado_cert.errors import CertError
 
 MIB = 1 << 20
 SECURITY_HEADERS = {

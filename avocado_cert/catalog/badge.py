@@ -2,7 +2,7 @@
 
 from html import escape
 
-from avocado_cert.html_report import VERDICT_COLORS
+from avocado_cert.report.html import VERDICT_COLORS
 
 UNKNOWN_COLOR = "#9e9e9e"
 CHAR_WIDTH = 7  # Verdana 11px averages about 7 px a character

@@ -6,7 +6,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
 
 TIMEOUT = 600
 

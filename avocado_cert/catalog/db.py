@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.models import Revision
-from avocado_cert.errors import CertError
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 SQLITE_BUSY_MS = 30000

@@ -4,8 +4,9 @@ results (verify.rescore), the environment, and the outcome of every API per driv
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from avocado_cert import bundle as layout
-from avocado_cert import outcome, safetar, signing, verify
+from avocado_cert.base import outcome
+from avocado_cert.offline import bundle as layout
+from avocado_cert.offline import safetar, signing, verify
 
 
 @dataclass

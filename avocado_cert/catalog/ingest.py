@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from avocado_cert import safetar, verify
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog import auth, evidence, published, register
 from avocado_cert.catalog.models import (
     PUBLISHED,
@@ -26,7 +26,7 @@ from avocado_cert.catalog.models import (
     Product,
     ProductVersion,
 )
-from avocado_cert.errors import CertError
+from avocado_cert.offline import safetar, verify
 
 MIB = 1 << 20
 READ_CHUNK = 1 << 16

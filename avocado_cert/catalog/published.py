@@ -9,11 +9,13 @@ import re
 
 from sqlalchemy import select
 
-from avocado_cert import criteria as criteria_mod
-from avocado_cert import paths, profile, suitehash
+from avocado_cert.base import paths
+from avocado_cert.base.datafile import read_bytes, sha256_bytes
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.models import CriteriaDoc, ProfileDoc, SuiteRelease
-from avocado_cert.datafile import read_bytes, sha256_bytes
-from avocado_cert.errors import CertError
+from avocado_cert.offline import suitehash
+from avocado_cert.plan import criteria as criteria_mod
+from avocado_cert.plan import profile
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 

@@ -7,7 +7,7 @@ import re
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
-from avocado_cert import signing
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog import auth
 from avocado_cert.catalog.models import (
     PUBLISHED,
@@ -24,7 +24,7 @@ from avocado_cert.catalog.models import (
     VendorKey,
     now,
 )
-from avocado_cert.errors import CertError
+from avocado_cert.offline import signing
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")

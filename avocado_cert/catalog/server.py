@@ -1,7 +1,7 @@
 """Serving the catalog with gunicorn (pre-forked workers, threads in each): `avocado cert catalog serve`."""
 
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.app import create_app
-from avocado_cert.errors import CertError
 
 
 def serve(settings, bind="127.0.0.1:8080", workers=2, threads=4, access_log=None):

@@ -6,10 +6,10 @@ import os
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
 from markupsafe import Markup
 
-from avocado_cert import html_report
 from avocado_cert.catalog import analysis, badge, pagecache, queries, register
 from avocado_cert.catalog.models import PUBLISHED, CriteriaDoc, ProfileDoc
 from avocado_cert.catalog.published import document, releases_yaml
+from avocado_cert.report import html as html_report
 
 blueprint = Blueprint("public", __name__)
 CSS_CACHE = "public, max-age=3600"

@@ -2,8 +2,8 @@
 
 import os
 
-from avocado_cert import bundle, signing
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.offline import bundle, signing
 
 NAME = "bundle"
 HELP = "Bundle a certification job: results, report, environment, profile, criteria, suite hash, signature"

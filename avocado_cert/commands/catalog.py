@@ -3,7 +3,7 @@
 import getpass
 import os
 
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
 
 NAME = "catalog"
 HELP = "The certification catalog service: serve it, administer its register and published configuration"

@@ -3,8 +3,8 @@ others are not checked (not certifiable on one host, or no test yet)."""
 
 import json
 
-from avocado_cert import coverage
-from avocado_cert.errors import CertError
+from avocado_cert.apisurface import coverage
+from avocado_cert.base.errors import CertError
 
 NAME = "coverage"
 HELP = "API coverage of the certification tests (libvirt-api.xml vs. the tests' api: tags)"

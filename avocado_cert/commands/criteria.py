@@ -2,7 +2,8 @@
 
 import os
 
-from avocado_cert import criteria, criteria_doc, paths
+from avocado_cert.base import paths
+from avocado_cert.plan import criteria, criteria_doc
 
 NAME = "criteria"
 HELP = "List the criteria versions, write a version's reference document, or check the evolution policy"

@@ -2,7 +2,7 @@
 
 import json
 
-from avocado_cert import rundiff
+from avocado_cert.offline import rundiff
 
 NAME = "diff"
 HELP = "Compare two runs (bundles or job directories): regressions, fixes, added/removed tests, area scores"

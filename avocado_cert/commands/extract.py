@@ -1,6 +1,6 @@
 """`avocado cert extract FILE -o DIR`: unpack a bundle (logs and all) after checking every member."""
 
-from avocado_cert import safetar
+from avocado_cert.offline import safetar
 
 NAME = "extract"
 HELP = "Unpack a result bundle into a new folder, refusing unsafe members before writing anything"

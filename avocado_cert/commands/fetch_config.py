@@ -3,9 +3,9 @@ catalog checks bundles against, written as criteria/VERSION.yaml, profiles/NAME.
 
 import os
 
+from avocado_cert.base.datafile import sha256_bytes
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.client import Client
-from avocado_cert.datafile import sha256_bytes
-from avocado_cert.errors import CertError
 
 NAME = "fetch-config"
 HELP = "Download a catalog's published criteria, profiles and released suite hashes"

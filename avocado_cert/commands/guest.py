@@ -3,7 +3,7 @@ optionally settle which virt type boots it on a daemon."""
 
 import os
 
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
 from avocado_cert.guest import cache, recipe, variant
 
 NAME = "guest"

@@ -1,6 +1,6 @@
 """`avocado cert keygen`: a new Ed25519 key pair for signing bundles (KEY, 0600, and KEY.pub)."""
 
-from avocado_cert import signing
+from avocado_cert.offline import signing
 
 NAME = "keygen"
 HELP = "Create an Ed25519 key pair for signing result bundles"

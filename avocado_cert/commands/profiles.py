@@ -2,7 +2,7 @@
 
 import json
 
-from avocado_cert import profile
+from avocado_cert.plan import profile
 
 NAME = "profiles"
 HELP = "List the certification profiles (cfg/profiles)"

@@ -2,7 +2,7 @@
 
 import json
 
-from avocado_cert import reproduce
+from avocado_cert.offline import reproduce
 
 NAME = "reproduce"
 HELP = "Rerun a bundle's failed (or named) variants on this host and compare the outcomes"

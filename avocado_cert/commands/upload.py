@@ -3,8 +3,8 @@ to a catalog, which verifies it against the vendor's registered key, re-scores a
 
 import json
 
+from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.client import Client
-from avocado_cert.errors import CertError
 
 NAME = "upload"
 HELP = "Upload a result bundle to a certification catalog, which verifies, re-scores and publishes it"

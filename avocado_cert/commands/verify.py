@@ -2,9 +2,9 @@
 
 import json
 
-from avocado_cert import signing, suitehash, verify
-from avocado_cert.datafile import read_bytes
-from avocado_cert.errors import CertError
+from avocado_cert.base.datafile import read_bytes
+from avocado_cert.base.errors import CertError
+from avocado_cert.offline import signing, suitehash, verify
 
 NAME = "verify"
 HELP = "Verify a result bundle offline (signature, hashes, suite, criteria, tests, verdict, ...)"

@@ -8,7 +8,7 @@ fetched from the host's configured mirrors, and apt is pointed at them with -o o
 import os
 import subprocess
 
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
 
 _TIMEOUT = 600
 _updated = set()  # debian arches whose private lists this process has refreshed

@@ -8,8 +8,8 @@ import os
 import subprocess
 import time
 
-from avocado_cert.errors import CertError
-from avocado_cert.guest import aptarch
+from avocado_cert.base.errors import CertError
+from avocado_cert.guest import aptarch, cachedir
 from avocado_cert.guest.cpio import Archive
 
 KERNEL = "vmlinuz"
@@ -41,9 +41,7 @@ def _field(deb, name, work):
 
 def _apt_options(debian_arch):
     """apt options for debian_arch: none for the host's own, private package lists for a foreign one."""
-    from avocado_cert.guest import cache  # pylint: disable=import-outside-toplevel  # cache imports build
-
-    return aptarch.refresh(debian_arch, os.path.dirname(cache.root()))
+    return aptarch.refresh(debian_arch, cachedir.top())
 
 
 def download(package, debian_arch, work):

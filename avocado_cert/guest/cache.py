@@ -8,17 +8,15 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from avocado_cert.datafile import load_json
-from avocado_cert.errors import CertError
+from avocado_cert.base.datafile import load_json
+from avocado_cert.base.errors import CertError
 from avocado_cert.guest import build as build_mod
+from avocado_cert.guest import cachedir
 from avocado_cert.guest import recipe as recipe_mod
 
-ENV_CACHE = "AVOCADO_CERT_CACHE"
-DEFAULT_CACHE = "/var/cache/avocado-cert"
-
-
-def root():
-    return os.path.join(os.environ.get(ENV_CACHE) or DEFAULT_CACHE, "guest")
+ENV_CACHE = cachedir.ENV_CACHE
+DEFAULT_CACHE = cachedir.DEFAULT_CACHE
+root = cachedir.root
 
 
 @dataclass(frozen=True)

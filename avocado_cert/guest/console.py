@@ -11,7 +11,7 @@ import time
 import aexpect
 from aexpect import exceptions as aexpect_errors
 
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
 
 # virsh prints this once it is attached to the console; the guest may be resumed after it.
 _ATTACHED = r"Escape character is"

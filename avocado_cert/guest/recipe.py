@@ -5,9 +5,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from avocado_cert import paths
-from avocado_cert.datafile import Field, check_mapping, load_yaml, read_bytes, sha256_bytes
-from avocado_cert.errors import CertError
+from avocado_cert.base import paths
+from avocado_cert.base.datafile import Field, check_mapping, load_yaml, read_bytes, sha256_bytes
+from avocado_cert.base.errors import CertError
 
 # Bumped when the builder changes what it makes from the same recipe, so cached images are rebuilt.
 BUILDER_FORMAT = 1

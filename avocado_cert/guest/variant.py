@@ -3,9 +3,10 @@ and command line, and the virt type (`domain_type: auto` is settled by a probe b
 
 import libvirt
 
-from avocado_cert import connect, libvirt_errors
-from avocado_cert.errors import CertError
+from avocado_cert.base import xmlbuild
+from avocado_cert.base.errors import CertError
 from avocado_cert.guest import cache, virt
+from avocado_cert.host import connect, libvirt_errors
 
 AUTO = "auto"
 # Values of `guest` that name no image: the test driver plays the guest, or nothing boots.
@@ -43,12 +44,10 @@ def image_params(image, virt_type):
 
 
 def _probe_xml(image, params):
-    from avocado_cert.testing import xmlbuild  # pylint: disable=import-outside-toplevel
-
     def xml_for(name, virt_type):
         probe_params = dict(params)
         probe_params.update(image_params(image, virt_type))
-        return xmlbuild.to_xml(xmlbuild.domain(probe_params, name, resolve=False))
+        return xmlbuild.to_xml(xmlbuild.domain(probe_params, name))
 
     return xml_for
 

@@ -10,10 +10,11 @@ import time
 
 import libvirt
 
-from avocado_cert import libvirt_errors, naming
-from avocado_cert.datafile import load_json, sha256_bytes
+from avocado_cert.base import naming
+from avocado_cert.base.datafile import load_json, sha256_bytes
 from avocado_cert.guest import cache
 from avocado_cert.guest.console import ConsoleError, GuestConsole
+from avocado_cert.host import libvirt_errors
 
 KVM = "kvm"
 TCG = "qemu"

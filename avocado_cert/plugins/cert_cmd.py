@@ -6,8 +6,8 @@ from avocado.core import exit_codes
 from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import CLICmd
 
+from avocado_cert.base.errors import CertError
 from avocado_cert.commands import COMMANDS
-from avocado_cert.errors import CertError
 
 
 def _out(text):

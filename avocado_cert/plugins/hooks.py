@@ -6,8 +6,10 @@ from avocado.core.exceptions import JobError
 from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import JobPost, JobPre, ResultEvents
 
-from avocado_cert import hostcheck, report, session
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.host import hostcheck
+from avocado_cert.plan import session
+from avocado_cert.report import writer as report
 
 
 def _cert_dir(job):

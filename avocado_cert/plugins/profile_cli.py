@@ -10,8 +10,10 @@ from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import CLI
 from avocado.core.settings import settings
 
-from avocado_cert import exitcodes, session, vt
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.plan import session
+from avocado_cert.report import exitcodes
+from avocado_cert.vt import job as vt
 
 SUBCOMMANDS = ("run", "list", "variants")
 

@@ -5,8 +5,11 @@ import os
 from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import Result
 
-from avocado_cert import jobreport, report, results, session, vt
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.plan import session
+from avocado_cert.report import jobreport, results
+from avocado_cert.report import writer as report
+from avocado_cert.vt import job as vt
 
 
 def _runnables(job):

@@ -3,7 +3,7 @@
 from avocado.core.plugin_interfaces import Init
 from avocado.core.settings import settings
 
-from avocado_cert import safeloader
+from avocado_cert.framework import safeloader
 
 
 class CertInit(Init):

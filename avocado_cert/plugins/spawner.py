@@ -1,5 +1,5 @@
 """The "forkserver" spawner: like Avocado's process spawner, but each runner is forked from a server
-that has already imported Avocado, libvirt and the test kit (avocado_cert.forkserver)."""
+that has already imported Avocado, libvirt and the test kit (avocado_cert.framework.forkserver)."""
 
 import asyncio
 import atexit
@@ -26,7 +26,7 @@ class _Server:
             folder = tempfile.mkdtemp(prefix="avocado-cert-forkserver-")
             cls.path = os.path.join(folder, "sock")
             cls.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                [sys.executable, "-m", "avocado_cert.forkserver", cls.path],
+                [sys.executable, "-m", "avocado_cert.framework.forkserver", cls.path],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

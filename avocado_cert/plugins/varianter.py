@@ -4,7 +4,7 @@ from avocado.core import varianter
 from avocado.core.plugin_interfaces import Varianter
 from avocado.core.tree import TreeNode
 
-from avocado_cert import session
+from avocado_cert.plan import session
 
 
 class CertVarianter(Varianter):

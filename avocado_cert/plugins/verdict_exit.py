@@ -1,4 +1,4 @@
-"""Make `avocado run --cert-profile` exit with the verdict's status (see avocado_cert.exitcodes)."""
+"""Make `avocado run --cert-profile` exit with the verdict's status (see avocado_cert.report.exitcodes)."""
 
 import json
 import os
@@ -6,7 +6,8 @@ import sys
 
 from avocado.core.plugin_interfaces import JobPost, JobPre
 
-from avocado_cert import exitcodes, report
+from avocado_cert.report import exitcodes
+from avocado_cert.report import writer as report
 
 
 class VerdictExit(JobPre, JobPost):

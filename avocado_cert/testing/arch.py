@@ -4,8 +4,7 @@ the capabilities and domain capabilities that describe them, and domains of that
 import libvirt
 from lxml import etree
 
-from avocado_cert import xmlsafe
-from avocado_cert.testing import xmlbuild
+from avocado_cert.base import xmlbuild, xmlsafe
 from avocado_cert.testing.objects import Objects
 
 # `uname -m` in a guest of each libvirt arch (libvirt names the architectures as the kernel does).
@@ -66,7 +65,7 @@ class Target:
         params = dict(self.params)
         if virttype:
             params["domain_type"] = virttype
-        return xmlbuild.domain(params, name or Objects.name("dom"), boot=boot, resolve=False)
+        return xmlbuild.domain(params, name or Objects.name("dom"), boot=boot)
 
 
 def add_feature(root, tag, **attrs):

@@ -13,8 +13,9 @@ import libvirt
 from avocado import Test
 from avocado.core.exceptions import TestError
 
-from avocado_cert import connect, hostcheck, libvirt_errors, outcome
+from avocado_cert.base import outcome
 from avocado_cert.guest import variant as guest_variant
+from avocado_cert.host import connect, hostcheck, libvirt_errors
 from avocado_cert.testing import guest, xmlbuild
 from avocado_cert.testing.objects import Objects
 

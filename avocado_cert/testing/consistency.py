@@ -9,8 +9,10 @@ import uuid
 
 import libvirt
 
-from avocado_cert import apisurface, libvirt_errors, naming
-from avocado_cert.errors import CertError
+from avocado_cert.apisurface import libvirt_api as apisurface
+from avocado_cert.base import naming
+from avocado_cert.base.errors import CertError
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import hostinterface, xmlbuild
 
 PROBE_TIMEOUT = 30.0

@@ -8,7 +8,8 @@ import shutil
 import libvirt
 from lxml import etree
 
-from avocado_cert import libvirt_errors, naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import xmlbuild
 
 LIVE = libvirt.VIR_DOMAIN_AFFECT_LIVE

@@ -4,7 +4,7 @@ domain's XML, the RFB greeting of a VNC server read from a socket, and the on_* 
 import socket
 from urllib.parse import urlparse
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import xmlbuild
 
 RFB_VERSION = b"RFB 003.008\n"

@@ -6,7 +6,7 @@ import uuid
 import libvirt
 from lxml import etree
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
 from avocado_cert.testing import xmlbuild
 
 SECTIONS = {

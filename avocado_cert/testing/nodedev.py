@@ -6,7 +6,7 @@ import uuid
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import xmlbuild
 
 # VIR_CONNECT_LIST_NODE_DEVICES_CAP_* suffix -> the capability name in XML and virNodeDeviceListCaps.

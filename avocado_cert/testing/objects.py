@@ -3,7 +3,8 @@ removed when the test ends, whether it passed, failed or errored."""
 
 import libvirt
 
-from avocado_cert import libvirt_errors, naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
+from avocado_cert.host import libvirt_errors
 
 # Errors that mean "already gone": cleanup of an object that no longer exists is not a problem.
 _GONE = {

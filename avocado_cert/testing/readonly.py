@@ -20,7 +20,9 @@ import libvirt_lxc
 import libvirt_qemu
 from lxml import etree
 
-from avocado_cert import environment, libvirt_errors, naming, readonly_api, xmlsafe
+from avocado_cert.apisurface import readonly_api
+from avocado_cert.base import naming, xmlsafe
+from avocado_cert.host import environment, libvirt_errors
 from avocado_cert.testing import consistency as cons
 from avocado_cert.testing import (
     domain,
@@ -801,7 +803,7 @@ def refused_functions(table, surface, bindings, modules):
 
 def _companion_args(api):
     """C arguments of a companion API, from its own description file (libvirt-qemu-api.xml...)."""
-    from avocado_cert import apisurface  # pylint: disable=import-outside-toplevel
+    from avocado_cert.apisurface import libvirt_api as apisurface  # pylint: disable=import-outside-toplevel
 
     surface = apisurface.load()
     folder = os.path.dirname(surface.path)

@@ -12,7 +12,8 @@ import time
 import libvirt
 from lxml import etree
 
-from avocado_cert import libvirt_errors, naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import xmlbuild
 
 MIB = 1024 * 1024

@@ -6,7 +6,7 @@ import base64
 
 from lxml import etree
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import xmlbuild
 
 # A model no libvirt driver implements under this name: the foreign model a client may ask for.

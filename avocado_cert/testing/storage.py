@@ -7,7 +7,8 @@ import subprocess
 
 import libvirt
 
-from avocado_cert import libvirt_errors, naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import hostside, stream, xmlbuild
 
 POOL_PARENT = "/var/tmp"

@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 
-from avocado_cert import connect, paths
+from avocado_cert.base import paths
+from avocado_cert.host import connect
 
 # Network transports: anyone who reaches the port may try to connect.
 NETWORK = ("tcp", "tls", "ssh", "libssh", "libssh2")

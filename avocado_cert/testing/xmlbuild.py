@@ -1,139 +1,23 @@
-"""XML builders for the objects tests create, from the templates under data/xml (lxml, no literals).
+"""XML builders for tests: the suite's builders, with domain() settling the variant's guest first.
 
-The builders take the variant's params, so the same test defines a test-driver domain on the
-test profile and a bootable QEMU guest on qemu profiles.
+A variant whose `guest` names an image gets that image's kernel, initrd and command line (built and
+cached on first use) and a settled `domain_type: auto` before its domain XML is built.
 """
 
-import copy
-import random
-from functools import lru_cache
-
-from lxml import etree
-
-from avocado_cert import paths, xmlsafe
+from avocado_cert.base import xmlbuild as base
 from avocado_cert.guest import variant as guest_variant
 
-
-@lru_cache(maxsize=None)
-def _template(name):
-    return xmlsafe.parse(paths.data_path("xml", f"{name}.xml"), f"XML template {name}")
-
-
-def template(name):
-    """A fresh copy of a template's root element."""
-    return copy.deepcopy(_template(name))
-
-
-def to_xml(element):
-    return etree.tostring(element, encoding="unicode", pretty_print=True)
-
-
-def _set(root, path, text=None, **attrs):
-    element = root.find(path)
-    if element is None:
-        parent_path, _, tag = path.rpartition("/")
-        parent = root.find(parent_path) if parent_path else root
-        element = etree.SubElement(parent, tag)
-    if text is not None:
-        element.text = str(text)
-    for key, value in attrs.items():
-        element.set(key.rstrip("_"), str(value))
-    return element
+template = base.template
+to_xml = base.to_xml
+network = base.network
+dir_pool = base.dir_pool
+volume = base.volume
+secret = base.secret
+nwfilter = base.nwfilter
 
 
 def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True, resolve=True):
-    """A domain for this variant: test driver, or a QEMU guest that boots the suite's image.
-
-    With resolve, a variant whose `guest` names an image gets that image's kernel, initrd and
-    command line (built and cached on first use) and a settled `domain_type: auto`."""
+    """A domain for this variant: test driver, or a QEMU guest that boots the suite's image."""
     if resolve:
         params = guest_variant.resolve(params)
-    root = template("domain")
-    root.set("type", str(params.get("domain_type", "test")))
-    _set(root, "name", name)
-    memory = memory_kib or int(params.get("guest_memory_kib", 131072))
-    _set(root, "memory", memory, unit="KiB")
-    _set(root, "currentMemory", memory, unit="KiB")
-    vcpu = _set(root, "vcpu", max_vcpus or vcpus, placement="static")
-    if max_vcpus and max_vcpus != vcpus:
-        vcpu.set("current", str(vcpus))
-    os_type = _set(
-        root,
-        "os/type",
-        params.get("os_type", "hvm"),
-        arch=params.get("guest_arch", params.get("arch", "i686")),
-    )
-    if params.get("machine"):
-        os_type.set("machine", str(params["machine"]))
-    if params.get("guest_cpu_model"):
-        # Where the emulator's default CPU cannot run the guest kernel (aarch64 'virt': a 32-bit core).
-        cpu = etree.Element("cpu", mode="custom", match="exact")
-        etree.SubElement(cpu, "model", fallback="forbid").text = str(params["guest_cpu_model"])
-        root.find("clock").addprevious(cpu)
-    devices = root.find("devices")
-    if params.get("emulator"):
-        _set(root, "devices/emulator", params["emulator"])
-    if boot and params.get("guest_kernel"):
-        os_el = root.find("os")
-        etree.SubElement(os_el, "kernel").text = str(params["guest_kernel"])
-        if params.get("guest_initrd"):
-            etree.SubElement(os_el, "initrd").text = str(params["guest_initrd"])
-        etree.SubElement(os_el, "cmdline").text = str(params.get("guest_cmdline", "console=ttyS0"))
-        features = [f for f in str(params.get("guest_features", "")).split(",") if f]
-        if features and root.find("features") is None:
-            features_el = etree.Element("features")
-            features_el.extend(etree.Element(feature) for feature in features)
-            os_el.addnext(features_el)
-        serial = etree.SubElement(devices, "serial", type="pty")
-        etree.SubElement(serial, "target", port="0")
-        console = etree.SubElement(devices, "console", type="pty")
-        etree.SubElement(console, "target", type=str(params.get("console_target", "serial")), port="0")
-    return root
-
-
-def network(name, bridge, subnet=None, forward=None):
-    """An isolated (or forward-mode) network on a /24; subnet is the first three octets."""
-    root = template("network")
-    subnet = subnet or f"10.{random.randint(100, 250)}.{random.randint(0, 255)}"
-    _set(root, "name", name)
-    _set(root, "bridge", name=bridge)
-    ip = root.find("ip")
-    ip.set("address", f"{subnet}.1")
-    _set(ip, "dhcp/range", start=f"{subnet}.100", end=f"{subnet}.199")
-    if forward:
-        forward_el = etree.Element("forward", mode=forward)
-        root.insert(2, forward_el)
-    return root
-
-
-def dir_pool(name, path):
-    root = template("pool-dir")
-    _set(root, "name", name)
-    _set(root, "target/path", path)
-    return root
-
-
-def volume(name, capacity=1 << 20, fmt="raw", allocation=0):
-    root = template("volume")
-    _set(root, "name", name)
-    _set(root, "capacity", capacity, unit="bytes")
-    _set(root, "allocation", allocation, unit="bytes")
-    _set(root, "target/format", type_=fmt)
-    return root
-
-
-def secret(usage_name, ephemeral=False, private=False, uuid=None):
-    root = template("secret")
-    root.set("ephemeral", "yes" if ephemeral else "no")
-    root.set("private", "yes" if private else "no")
-    _set(root, "usage/name", usage_name)
-    if uuid:
-        root.insert(0, etree.Element("uuid"))
-        root.find("uuid").text = uuid
-    return root
-
-
-def nwfilter(name):
-    root = template("nwfilter")
-    root.set("name", name)
-    return root
+    return base.domain(params, name, memory_kib=memory_kib, vcpus=vcpus, max_vcpus=max_vcpus, boot=boot)

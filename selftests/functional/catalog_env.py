@@ -15,7 +15,8 @@ import time
 import urllib.error
 import urllib.request
 
-from avocado_cert import bundle, paths, safetar
+from avocado_cert.base import paths
+from avocado_cert.offline import bundle, safetar
 from selftests.conftest import BIN, avocado, write
 
 MINI_PROFILE = """

@@ -6,7 +6,7 @@ import os
 
 import yaml
 
-from avocado_cert import paths
+from avocado_cert.base import paths
 
 # A representative part of qemu-x86_64: every kind of object the decoys have, created and removed.
 AREAS = ("host", "network", "storage", "secret", "nwfilter", "snapshot")

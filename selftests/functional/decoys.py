@@ -16,8 +16,8 @@ import uuid
 import libvirt
 from lxml import etree
 
-from avocado_cert import naming
-from avocado_cert.testing import nwfilter, snapshot, xmlbuild
+from avocado_cert.base import naming, xmlbuild
+from avocado_cert.testing import nwfilter, snapshot
 
 DOMAIN_PARAMS = {"domain_type": "qemu", "guest_arch": "x86_64", "guest": "none"}
 XML_INACTIVE = libvirt.VIR_DOMAIN_XML_INACTIVE
@@ -56,7 +56,7 @@ class Decoys:
 
     def _domain(self, what, start=False, autostart=False, snapshot_name=None):
         name = self.name(what)
-        root = xmlbuild.domain(DOMAIN_PARAMS, name, boot=False, resolve=False)
+        root = xmlbuild.domain(DOMAIN_PARAMS, name, boot=False)
         if snapshot_name:
             # An internal snapshot needs a qcow2 disk: one volume of the decoy pool per domain.
             pool = self.conn.storagePoolLookupByName(self.name("pool-on"))

@@ -14,7 +14,8 @@ import time
 
 import libvirt
 
-from avocado_cert import connect, libvirt_errors, paths
+from avocado_cert.base import paths
+from avocado_cert.host import connect, libvirt_errors
 
 # Short and fixed: a socket path has 108 bytes at most, and the guest probe's decision is cached per URI.
 ROOT = "/tmp/acert-private-libvirtd"

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from avocado_cert import bundle
+from avocado_cert.offline import bundle
 from selftests.conftest import avocado
 from selftests.functional import catalog_env
 

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from avocado_cert import exitcodes
+from avocado_cert.report import exitcodes
 from selftests.conftest import avocado, write
 
 FAILING_TEST = '''

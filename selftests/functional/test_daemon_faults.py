@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from avocado_cert import connect, exitcodes
+from avocado_cert.host import connect
+from avocado_cert.report import exitcodes
 from selftests.conftest import BIN, avocado
 from selftests.functional.certrun import latest_report, qemu_profile
 from selftests.functional.decoys import owned_objects

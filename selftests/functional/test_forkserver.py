@@ -35,7 +35,7 @@ def outcomes(results_dir):
 def servers(marker):
     """Fork servers still running with the marker in their environment (so other jobs do not count)."""
     out = subprocess.run(
-        ["pgrep", "-f", "avocado_cert.forkserver"], capture_output=True, text=True, check=False
+        ["pgrep", "-f", "avocado_cert.framework.forkserver"], capture_output=True, text=True, check=False
     )
     found = set()
     for pid in out.stdout.split():

@@ -4,9 +4,10 @@ system libvirtd, and driven on its serial console. Skips where no libvirtd answe
 import libvirt
 import pytest
 
-from avocado_cert import libvirt_errors, naming
+from avocado_cert.base import naming
 from avocado_cert.guest import variant
 from avocado_cert.guest.console import GuestConsole
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import xmlbuild
 
 URI = "qemu:///system"

@@ -14,7 +14,9 @@ import time
 
 import pytest
 
-from avocado_cert import connect, exitcodes, libvirt_errors, paths
+from avocado_cert.base import paths
+from avocado_cert.host import connect, libvirt_errors
+from avocado_cert.report import exitcodes
 from selftests.conftest import BIN, avocado
 from selftests.functional.certrun import AREAS, EXTRA_TESTS, GUEST_TESTS, latest_report, qemu_profile
 from selftests.functional.decoys import Decoys, owned_objects

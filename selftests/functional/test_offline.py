@@ -16,7 +16,7 @@ import tarfile
 
 import pytest
 
-from avocado_cert import bundle, safetar, signing, suitehash, verify
+from avocado_cert.offline import bundle, safetar, signing, suitehash, verify
 from selftests.conftest import TOP, avocado, write
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

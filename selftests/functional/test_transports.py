@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from avocado_cert import paths
+from avocado_cert.base import paths
 from selftests.conftest import BIN
 from selftests.functional.certrun import latest_report
 from selftests.functional.private_libvirtd import PrivateLibvirtd, available

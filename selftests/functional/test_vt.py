@@ -8,7 +8,8 @@ import shlex
 import subprocess
 import sys
 
-from avocado_cert import exitcodes, vt
+from avocado_cert.report import exitcodes
+from avocado_cert.vt import job as vt
 from selftests.conftest import TOP, avocado, write
 
 CONNECTION = "acert.test.test-i686-local.host.Connection"
@@ -192,7 +193,7 @@ def test_test_provider_route_of_an_avocado_vt_installation(tmp_path):
     # A machine of its own (HOME): registration, an offline bootstrap, then a `--vt-type libvirt` job.
     env = {"HOME": str(tmp_path)}
     subprocess.run(
-        [sys.executable, "-m", "avocado_cert.vtprovider", "--quiet"], env={**os.environ, **env}, check=True
+        [sys.executable, "-m", "avocado_cert.vt.provider", "--quiet"], env={**os.environ, **env}, check=True
     )
     boot = avocado(
         "vt-bootstrap",

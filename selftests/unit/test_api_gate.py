@@ -7,7 +7,10 @@ development files are missing), over every test under tests/.
 
 import pytest
 
-from avocado_cert import apisurface, coverage, criteria, paths, profile
+from avocado_cert.apisurface import coverage
+from avocado_cert.apisurface import libvirt_api as apisurface
+from avocado_cert.base import paths
+from avocado_cert.plan import criteria, profile
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +25,7 @@ def tests():
 
 @pytest.fixture(scope="module")
 def report(surface, tests):
-    from avocado_cert import pybindings  # pylint: disable=import-outside-toplevel
+    from avocado_cert.apisurface import pybindings  # pylint: disable=import-outside-toplevel
 
     listed = coverage.load_not_certifiable(surface)
     return coverage.build(surface, pybindings.load(surface), tests, listed, [paths.suite_dir()])

@@ -1,7 +1,8 @@
 import pytest
 
-from avocado_cert import apisurface, pybindings
-from avocado_cert.errors import CertError
+from avocado_cert.apisurface import libvirt_api as apisurface
+from avocado_cert.apisurface import pybindings
+from avocado_cert.base.errors import CertError
 from selftests.conftest import write
 
 TINY_API = """

@@ -10,9 +10,13 @@ import libvirt
 import pytest
 from lxml import etree
 
-from avocado_cert import archmatrix, html_report, profile, report, session, variants, xmlsafe
+from avocado_cert.base import xmlbuild, xmlsafe
 from avocado_cert.guest import aptarch, cache, recipe, variant
-from avocado_cert.testing import flags, xmlbuild
+from avocado_cert.plan import profile, session, variants
+from avocado_cert.report import archmatrix
+from avocado_cert.report import html as html_report
+from avocado_cert.report import writer as report
+from avocado_cert.testing import flags
 
 FOREIGN = {
     "aarch64": ("virt", "ttyAMA0", "arm64"),
@@ -32,7 +36,7 @@ def test_foreign_recipes_name_their_machine_console_and_packages(arch, tmp_path)
     image = cache.Image(rec, str(tmp_path / "img"), {})
     params = {"uri": "qemu:///system", "domain_type": "qemu", "guest_arch": arch, "guest": "debian-tiny"}
     params.update(variant.image_params(image, "qemu"))
-    root = xmlbuild.domain(params, "acert-dom-selftest", resolve=False)
+    root = xmlbuild.domain(params, "acert-dom-selftest")
     assert root.find("os/type").get("arch") == arch
     assert root.find("os/type").get("machine") == machine
     assert root.findtext("os/kernel") == image.kernel

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from avocado_cert import bundle, paths, rundiff, safetar, signing, verify
-from avocado_cert.errors import CertError
+from avocado_cert.base import paths
+from avocado_cert.base.errors import CertError
+from avocado_cert.offline import bundle, rundiff, safetar, signing, verify
 from selftests import offline_job
 
 WAIVED = offline_job.CRITERIA.replace(
@@ -209,7 +210,7 @@ def test_bundling_bad_job_directories(home, tmp_path, key, damage, message):
 
 
 def test_reproduce_refuses_variant_parameters_that_differ(home, tmp_path, key):
-    from avocado_cert import reproduce  # pylint: disable=import-outside-toplevel
+    from avocado_cert.offline import reproduce  # pylint: disable=import-outside-toplevel
 
     job_dir, _releases = job(home, tmp_path, statuses={"bench/test_0000.py:Bench0.test_00;test-a0": "FAIL"})
 
@@ -271,7 +272,7 @@ def test_wrong_shapes_never_escape_as_exceptions(home, tmp_path, key):
 
 
 def reproduce_failed(path):
-    from avocado_cert import reproduce  # pylint: disable=import-outside-toplevel
+    from avocado_cert.offline import reproduce  # pylint: disable=import-outside-toplevel
 
     def no_job(args, **_kwargs):
         return subprocess.CompletedProcess(args, 1, "", "no job was run")
@@ -281,7 +282,9 @@ def reproduce_failed(path):
 
 def test_a_job_run_through_avocado_vt(home, tmp_path, key):
     """Avocado-VT results carry no params: cert/vt-tests.json maps each to its test and variant."""
-    from avocado_cert import jobreport, session, vt  # pylint: disable=import-outside-toplevel
+    from avocado_cert.plan import session
+    from avocado_cert.report import jobreport
+    from avocado_cert.vt import job as vt  # pylint: disable=import-outside-toplevel
 
     job_dir, releases = job(home, tmp_path)
     results_path = os.path.join(job_dir, "results.json")

@@ -3,7 +3,7 @@
 import libvirt
 import pytest
 
-from avocado_cert import connect, libvirt_errors
+from avocado_cert.host import connect, libvirt_errors
 from avocado_cert.testing import transport
 
 

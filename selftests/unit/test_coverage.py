@@ -4,8 +4,9 @@ import shutil
 
 import pytest
 
-from avocado_cert import apisurface, coverage
-from avocado_cert.errors import CertError
+from avocado_cert.apisurface import coverage
+from avocado_cert.apisurface import libvirt_api as apisurface
+from avocado_cert.base.errors import CertError
 from selftests.conftest import TOP, avocado, write
 
 ALPHA = '''
@@ -87,7 +88,7 @@ def home(tmp_path):
 @pytest.fixture
 def report(home):
     surface = apisurface.load(SNAPSHOT)
-    from avocado_cert import pybindings  # pylint: disable=import-outside-toplevel
+    from avocado_cert.apisurface import pybindings  # pylint: disable=import-outside-toplevel
 
     tests = coverage.scan_tests([str(home / "tests")], base=str(home))
     listed = coverage.load_not_certifiable(surface, str(home / "data" / "api" / "not-certifiable.yaml"))

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from avocado_cert import criteria
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.plan import criteria
 from selftests.conftest import write
 
 BASE = """

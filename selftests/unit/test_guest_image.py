@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from avocado_cert import paths
-from avocado_cert.errors import CertError
+from avocado_cert.base import paths
+from avocado_cert.base.errors import CertError
 from avocado_cert.guest import build, cache, cpio, recipe
 
 

@@ -8,9 +8,8 @@ import subprocess
 import pytest
 from lxml import etree
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlbuild, xmlsafe
 from avocado_cert.guest import cache, recipe, variant
-from avocado_cert.testing import xmlbuild
 
 QEMU_PARAMS = {"uri": "qemu:///system", "domain_type": "qemu", "guest_arch": "x86_64", "guest": "debian-tiny"}
 
@@ -24,7 +23,7 @@ def image(tmp_path):
 def _domain(params, image, **kwargs):
     merged = dict(params)
     merged.update(variant.image_params(image, params["domain_type"]))
-    return xmlbuild.domain(merged, "acert-dom-selftest", resolve=False, **kwargs)
+    return xmlbuild.domain(merged, "acert-dom-selftest", **kwargs)
 
 
 def test_bootable_domain_has_the_image_and_a_console(image):

@@ -1,6 +1,6 @@
 from lxml import etree
 
-from avocado_cert import junit
+from avocado_cert.report import junit
 
 
 def report(outcomes, caps):

@@ -1,8 +1,9 @@
 """Measurements across runs and the host they were taken on: rundiff's metric rows, the host record,
 and the timing helpers the performance suite stands on."""
 
-from avocado_cert import environment, rundiff
 from avocado_cert.commands import diff as diff_command
+from avocado_cert.host import environment
+from avocado_cert.offline import rundiff
 from avocado_cert.testing import performance as perf
 
 

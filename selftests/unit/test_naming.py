@@ -2,7 +2,7 @@
 
 import itertools
 
-from avocado_cert import naming
+from avocado_cert.base import naming
 
 
 def test_names_are_prefixed_and_owned():

@@ -1,7 +1,7 @@
 import pytest
 
-from avocado_cert import profile
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.plan import profile
 from selftests.conftest import write
 
 GOOD = """

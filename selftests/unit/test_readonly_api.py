@@ -5,8 +5,11 @@ import os
 import pytest
 import yaml
 
-from avocado_cert import apisurface, paths, pybindings, readonly_api, suiteindex
-from avocado_cert.errors import CertError
+from avocado_cert.apisurface import libvirt_api as apisurface
+from avocado_cert.apisurface import pybindings, readonly_api
+from avocado_cert.base import paths
+from avocado_cert.base.errors import CertError
+from avocado_cert.offline import suiteindex
 
 SOURCE = """
 /**
@@ -143,7 +146,7 @@ def test_newer_release_uses_the_newest_older_table():
 
 def test_sweep_tags_are_the_tables_refused_functions():
     """Each ReadOnlyWrites test tags exactly the refused functions of its modules that it drives."""
-    from avocado_cert import coverage  # pylint: disable=import-outside-toplevel
+    from avocado_cert.apisurface import coverage  # pylint: disable=import-outside-toplevel
     from avocado_cert.testing import readonly as sweep  # pylint: disable=import-outside-toplevel
 
     path = os.path.join(paths.suite_dir(), "security", "test_read_only.py")

@@ -7,8 +7,8 @@ import tarfile
 
 import pytest
 
-from avocado_cert import safetar
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.offline import safetar
 
 
 def member(name, data=b"x", kind=tarfile.REGTYPE, linkname=""):

@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from avocado_cert import criteria, outcome, scoring
-from avocado_cert.results import Record
+from avocado_cert.base import outcome
+from avocado_cert.plan import criteria
+from avocado_cert.report import scoring
+from avocado_cert.report.results import Record
 from selftests.conftest import write
 
 CRITERIA = """
@@ -207,7 +209,7 @@ def test_thresholds(perf_crit, profile, metrics, expected):
 
 
 def test_bad_thresholds(tmp_path):
-    from avocado_cert.errors import CertError  # pylint: disable=import-outside-toplevel
+    from avocado_cert.base.errors import CertError  # pylint: disable=import-outside-toplevel
 
     path = write(tmp_path / "1.0.yaml", PERF.replace("{min: 1000}", "{least: 1000}"))
     with pytest.raises(CertError, match="expected a number .maximum. or a mapping with min and/or max"):

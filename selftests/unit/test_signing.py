@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from avocado_cert import signing
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.offline import signing
 
 
 def test_keygen_writes_a_private_key_only_its_owner_can_read(tmp_path):

@@ -1,6 +1,6 @@
 """Reading the tests of a suite statically, as Avocado's loader finds them."""
 
-from avocado_cert import suitehash, suiteindex
+from avocado_cert.offline import suitehash, suiteindex
 
 SOURCE = '''
 from avocado_cert.testing import CertTest
@@ -90,7 +90,9 @@ def test_suite_hash_covers_contents_and_version(tmp_path):
 
 def _avocado_view(path):
     """(Class.method, tags) as Avocado's own static loader finds them in a file."""
-    from avocado_cert.safeloader import find_avocado_tests  # pylint: disable=import-outside-toplevel
+    from avocado_cert.framework.safeloader import (
+        find_avocado_tests,  # pylint: disable=import-outside-toplevel
+    )
 
     classes, _disabled = find_avocado_tests(path)
     return sorted(

@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from avocado_cert import profile, variants
-from avocado_cert.errors import CertError
+from avocado_cert.base.errors import CertError
+from avocado_cert.plan import profile, variants
 
 
 def make(name, axes, params=None):

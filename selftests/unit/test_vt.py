@@ -6,12 +6,17 @@ import os
 import pytest
 from avocado.core.nrunner.runnable import Runnable
 
-from avocado_cert import paths, results, session, vt, vtadapter, vtcfg
+from avocado_cert.base import paths
+from avocado_cert.plan import session
+from avocado_cert.report import results
+from avocado_cert.vt import adapter as vtadapter
+from avocado_cert.vt import cartesian as vtcfg
+from avocado_cert.vt import job as vt
 
 
 def test_committed_cartesian_files_are_up_to_date():
     stale = vtcfg.stale()
-    assert not stale, f"out of date: {stale}; run python -m avocado_cert.vtcfg"
+    assert not stale, f"out of date: {stale}; run python -m avocado_cert.vt.cartesian"
 
 
 def _dicts(only, path=None):

@@ -7,7 +7,7 @@ be refused with VIR_ERR_CONFIG_UNSUPPORTED. A guest of the arch boots and runs t
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import arch as archkit
 from avocado_cert.testing import xmlbuild

@@ -4,7 +4,8 @@ receives each error as it is raised."""
 
 import libvirt
 
-from avocado_cert import libvirt_errors, naming
+from avocado_cert.base import naming
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import CertTest
 
 NO_ERROR_MESSAGE = "no error"

@@ -3,7 +3,7 @@ virCheckFlags), and the refused call changes nothing. The bit is chosen per API 
 
 import libvirt
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import consistency as cons
 

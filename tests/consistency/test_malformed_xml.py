@@ -1,7 +1,7 @@
 """XML that is not well-formed, or has the wrong root element, is refused with VIR_ERR_XML_ERROR (or its
 detailed form VIR_ERR_XML_DETAIL), and the refused call creates nothing."""
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import consistency as cons
 

@@ -5,7 +5,7 @@ import uuid
 
 import libvirt
 
-from avocado_cert import naming
+from avocado_cert.base import naming
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import consistency as cons
 

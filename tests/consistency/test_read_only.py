@@ -3,7 +3,7 @@ VIR_ERR_OPERATION_DENIED, changing nothing (a representative set of writes per m
 
 import libvirt
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import consistency as cons
 

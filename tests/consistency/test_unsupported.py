@@ -4,7 +4,8 @@ simply succeeds; one that does not must say so with VIR_ERR_NO_SUPPORT."""
 
 import libvirt
 
-from avocado_cert import libvirt_errors, xmlsafe
+from avocado_cert.base import xmlsafe
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import consistency as cons
 

@@ -11,7 +11,7 @@ import json
 import libvirt
 import libvirt_qemu
 
-from avocado_cert import naming
+from avocado_cert.base import naming
 from avocado_cert.testing import CertTest, xmlbuild
 from avocado_cert.testing.runtime import Runtime
 

@@ -3,7 +3,7 @@ forceful stop and the graceful one, each leaving the domain shut off (a transien
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing.runtime import Runtime
 

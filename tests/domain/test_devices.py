@@ -7,7 +7,7 @@ A running QEMU domain with no guest OS completes the unplug of USB and SCSI devi
 
 import libvirt
 
-from avocado_cert import libvirt_errors
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild

@@ -6,7 +6,7 @@ import shutil
 
 import libvirt
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
 from avocado_cert.testing import CertTest, guestdevices, xmlbuild
 
 LIVE = libvirt.VIR_DOMAIN_AFFECT_LIVE

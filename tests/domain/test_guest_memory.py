@@ -3,7 +3,7 @@ shrinks or grows by the amount taken or given back."""
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 
 LIVE = libvirt.VIR_DOMAIN_AFFECT_LIVE

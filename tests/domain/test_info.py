@@ -6,7 +6,7 @@ import uuid as uuidlib
 import libvirt
 from lxml import etree
 
-from avocado_cert import libvirt_errors
+from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild

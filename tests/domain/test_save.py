@@ -9,7 +9,7 @@ import os
 import libvirt
 from lxml import etree
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing.runtime import Runtime
 

@@ -4,7 +4,7 @@ import os
 
 import libvirt
 
-from avocado_cert import naming
+from avocado_cert.base import naming
 from avocado_cert.testing import events, nodedev, xmlbuild
 from avocado_cert.testing.events import EventTest
 

@@ -8,7 +8,7 @@ on an inactive domain. Variants without the axes run the CURRENT flag on a runni
 import libvirt
 from lxml import etree
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import flags as flagkit
 

@@ -84,7 +84,7 @@ class HostInfo(CertTest):
         self.assertGreater(cpus, 0)
         self.assertGreaterEqual(cpus, 1)
         self.assertGreater(nodes * sockets * cores * threads, 0)
-        from avocado_cert import xmlsafe  # pylint: disable=import-outside-toplevel
+        from avocado_cert.base import xmlsafe  # pylint: disable=import-outside-toplevel
 
         caps = xmlsafe.fromstring(self.conn.getCapabilities(), "capabilities XML")
         self.assertEqual(caps.tag, "capabilities")

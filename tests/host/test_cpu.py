@@ -4,7 +4,7 @@ and the domain and storage pool capabilities documents."""
 import libvirt
 from lxml import etree
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 
 EXPAND = libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES

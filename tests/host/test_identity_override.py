@@ -6,7 +6,8 @@ import secrets
 
 import libvirt
 
-from avocado_cert import hostcheck, naming
+from avocado_cert.base import naming
+from avocado_cert.host import hostcheck
 from avocado_cert.testing import CertTest, daemonclients, domainio
 
 # Above Linux's largest pid_max (2^22): no real process of this host can carry it.

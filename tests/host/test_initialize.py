@@ -5,7 +5,7 @@ import threading
 
 import libvirt
 
-from avocado_cert import connect
+from avocado_cert.host import connect
 from avocado_cert.testing import CertTest
 
 THREADS = 8

@@ -3,7 +3,7 @@ huge pages, memory tuning, the CPU map, the security model and the host's SMBIOS
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 
 HUGE_PAGE_KIB = 2048

@@ -7,7 +7,7 @@ import os
 
 import libvirt
 
-from avocado_cert import naming
+from avocado_cert.base import naming
 from avocado_cert.testing import CertTest, clientauth
 from avocado_cert.testing.runtime import Runtime
 

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import libvirt
 
-from avocado_cert import hostcheck
+from avocado_cert.host import hostcheck
 from avocado_cert.testing import CertTest, daemonclients, events
 
 # Transport -> (secure, encrypted) as libvirt documents them: a UNIX socket or the in-process driver

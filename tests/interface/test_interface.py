@@ -3,7 +3,7 @@ their configuration, define/start/stop/undefine and change transactions (begin, 
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest, expect, hostinterface
 
 ACTIVE = libvirt.VIR_CONNECT_LIST_INTERFACES_ACTIVE

@@ -2,7 +2,7 @@
 
 import libvirt
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import network as nethelp
 from avocado_cert.testing.network import NetworkSpec

@@ -4,7 +4,7 @@ import uuid as uuidlib
 
 import libvirt
 
-from avocado_cert import naming, xmlsafe
+from avocado_cert.base import naming, xmlsafe
 from avocado_cert.testing import CertTest, hostinterface, nwfilter
 
 

@@ -3,7 +3,7 @@ criteria (thresholds): query latency, listing throughput, domain lifecycle and v
 times. Every figure has a warm-up, many samples and a median; latencies are also given as ratios to a
 virConnectGetVersion round trip timed in the same run, which a slow or busy host slows alike."""
 
-from avocado_cert import naming
+from avocado_cert.base import naming
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import consistency as cons
 from avocado_cert.testing import performance as perf

@@ -6,7 +6,7 @@ import uuid as uuidlib
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest, secret
 
 # Bytes a string-based implementation would mangle: NUL, high bytes, a newline.

@@ -5,7 +5,8 @@ no change to any object; it still reads what a read-write connection reads."""
 import json
 import os
 
-from avocado_cert import apisurface, pybindings
+from avocado_cert.apisurface import libvirt_api as apisurface
+from avocado_cert.apisurface import pybindings
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import readonly as sweep
 

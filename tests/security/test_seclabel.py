@@ -3,7 +3,7 @@ dropped, on drivers that report a security model in their capabilities."""
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import security as sec
 

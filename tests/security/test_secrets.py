@@ -9,7 +9,7 @@ import subprocess
 
 import libvirt
 
-from avocado_cert import naming, paths, xmlsafe
+from avocado_cert.base import naming, paths, xmlsafe
 from avocado_cert.testing import CertTest
 from avocado_cert.testing import secret as secrets
 from avocado_cert.testing import security as sec

@@ -8,7 +8,7 @@ import os
 
 import libvirt
 
-from avocado_cert import connect
+from avocado_cert.host import connect
 from avocado_cert.testing import CertTest, transport
 
 # How a daemon refuses a client: the TLS handshake fails (the client reads no confirmation) or the

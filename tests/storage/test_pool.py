@@ -5,7 +5,7 @@ import os
 
 import libvirt
 
-from avocado_cert import xmlsafe
+from avocado_cert.base import xmlsafe
 from avocado_cert.testing import CertTest, hostside, storage
 from avocado_cert.testing.storage import PoolSpec
 

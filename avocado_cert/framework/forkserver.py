@@ -1,0 +1,161 @@
+"""A fork server for test runners: one process imports Avocado, libvirt and the test kit once, then
+forks a ready child per test instead of starting a new interpreter each time.
+
+Protocol (unix socket, one connection per task, JSON lines):
+  client -> server  {"argv": [...], "cwd": "...", "env": {...}}
+  server -> client  {"pid": N}                 once the child is forked
+  server -> client  {"exit": CODE}             when the child has exited
+The server exits when its stdin reaches end of file (the job that started it is gone).
+
+Usage: python -m avocado_cert.framework.forkserver SOCKET_PATH
+"""
+
+import importlib
+import importlib.metadata
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+
+PRELOAD = (
+    "avocado",
+    "avocado.core.nrunner.runner",
+    "avocado.core.test",
+    "avocado.plugins.runners.avocado_instrumented",
+    "libvirt",
+    "lxml.etree",
+    "avocado_cert.testing",
+)
+
+
+def preload():
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pylint: disable=broad-except
+            pass  # a module that cannot load here is simply imported (or fails) in the child
+
+
+def _entry_point(name):
+    """The function behind a console script of this environment, or None."""
+    for entry in importlib.metadata.entry_points(group="console_scripts", name=name):
+        return entry.load()
+    return None
+
+
+def run_child(request):
+    """In the forked child: become the runner process the process spawner would have started."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.environ.clear()
+    os.environ.update(request.get("env") or {})
+    os.chdir(request.get("cwd") or "/")
+    argv = list(request["argv"])
+    code = 1
+    try:
+        entry = _entry_point(os.path.basename(argv[0]))
+        if entry is None:
+            os.execvp(argv[0], argv)
+        sys.argv = argv
+        result = entry()
+        code = result if isinstance(result, int) else 0
+    except SystemExit as details:
+        code = details.code if isinstance(details.code, int) else (0 if details.code is None else 1)
+    except BaseException:  # pylint: disable=broad-except
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)  # pylint: disable=protected-access
+
+
+def _send(conn, message):
+    try:
+        conn.sendall((json.dumps(message) + "\n").encode())
+    except OSError:
+        pass
+
+
+def _read_request(conn):
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
+
+
+def serve(path):
+    preload()
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+
+    def wake(*_):
+        try:
+            os.write(wake_write, b".")
+        except BlockingIOError:
+            pass  # already awake
+
+    signal.signal(signal.SIGCHLD, wake)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "accept")
+    selector.register(wake_read, selectors.EVENT_READ, "child")
+    selector.register(sys.stdin, selectors.EVENT_READ, "parent")
+    children = {}
+    while True:
+        for key, _ in selector.select():
+            if key.data == "parent":
+                if not os.read(sys.stdin.fileno(), 1024):
+                    os.unlink(path)
+                    return
+            elif key.data == "accept":
+                conn, _ = listener.accept()
+                request = _read_request(conn)
+                if request is None:
+                    conn.close()
+                    continue
+                pid = os.fork()
+                if pid == 0:
+                    listener.close()
+                    conn.close()
+                    run_child(request)
+                children[pid] = conn
+                _send(conn, {"pid": pid})
+            else:
+                os.read(wake_read, 4096)
+                while children:
+                    try:
+                        pid, status = os.waitpid(-1, os.WNOHANG)
+                    except ChildProcessError:
+                        break
+                    if pid == 0:
+                        break
+                    conn = children.pop(pid, None)
+                    if conn is not None:
+                        _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+                        conn.close()
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        sys.stderr.write("usage: python -m avocado_cert.framework.forkserver SOCKET_PATH\n")
+        return 2
+    serve(argv[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

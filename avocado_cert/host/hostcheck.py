@@ -1,0 +1,109 @@
+"""Before and after a certification run: record the environment, sweep stale prefixed objects,
+and prove that every pre-existing object is exactly as it was (files under JOB/cert/)."""
+
+import fcntl
+import json
+import os
+
+import libvirt
+
+from avocado_cert.base.errors import CertError
+from avocado_cert.guest import variant as guest_variant
+from avocado_cert.host import connect, environment, inventory, libvirt_errors
+from avocado_cert.report import certfiles
+
+LOCK_PATH = "/run/avocado-cert.lock"
+
+
+def in_process(uri):
+    """The test driver lives inside each process: nothing outlives a test, nothing to lock."""
+    return uri.startswith("test://")
+
+
+def lock_host(uris, path=LOCK_PATH):
+    """Hold the host lock while a run uses a daemon, so two runs never sweep each other's objects."""
+    if all(in_process(uri) for uri in uris):
+        return None
+    try:
+        handle = open(path, "a+", encoding="utf-8")  # pylint: disable=consider-using-with
+    except OSError:
+        return None  # no writable /run: nothing to coordinate with
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise CertError(f"another certification run (pid {holder}) is using this host") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def unlock_host(handle):
+    if handle is not None:
+        handle.close()
+
+
+def _connect(uri):
+    libvirt_errors.quiet()
+    try:
+        return connect.open_uri(uri)
+    except libvirt.libvirtError as err:
+        raise CertError(f"cannot connect to {uri}: {libvirt_errors.describe(err)}") from None
+
+
+def preflight(uris, cert_dir, variants=()):
+    """Record the environment, sweep stale prefixed objects, snapshot the inventory of each URI, and
+    have every variant's guest image built and its virt type settled before any test needs them."""
+    env = {"host": environment.host(), "targets": {}, "guests": {}}
+    before = {}
+    swept = {}
+    for uri in uris:
+        conn = _connect(uri)
+        try:
+            env["targets"][uri] = environment.describe(conn, uri)
+            swept[uri] = inventory.sweep(conn)
+            before[uri] = inventory.snapshot(conn)
+        finally:
+            conn.close()
+    for variant in variants:
+        guest = guest_variant.prepare(variant.params)
+        if guest is not None:
+            env["guests"][variant.id] = guest
+    certfiles.write(cert_dir, certfiles.ENVIRONMENT, env)
+    certfiles.write(cert_dir, certfiles.INVENTORY_BEFORE, {"inventory": before, "swept": swept})
+    return env, swept
+
+
+def postcheck(cert_dir):
+    """Compare each URI's inventory with the one taken before; write and return host-safety.json."""
+    recorded = read(cert_dir, INVENTORY_BEFORE)
+    if recorded is None:
+        return None
+    after = {}
+    problems = []
+    for uri, before in recorded["inventory"].items():
+        try:
+            conn = _connect(uri)
+        except CertError as details:
+            problems.append(f"could not check the host afterwards: {details}")
+            continue
+        try:
+            after[uri] = inventory.snapshot(conn)
+        except libvirt.libvirtError as err:
+            problems.append(f"could not check {uri} afterwards: {libvirt_errors.describe(err)}")
+            continue
+        finally:
+            conn.close()
+        problems.extend(f"{uri}: {problem}" for problem in inventory.compare(before, after[uri]))
+    certfiles.write(cert_dir, certfiles.INVENTORY_AFTER, {"inventory": after})
+    safety = {
+        "checked": sorted(after),
+        "swept_before_run": recorded.get("swept", {}),
+        "problems": problems,
+    }
+    certfiles.write(cert_dir, certfiles.HOST_SAFETY, safety)
+    return safety

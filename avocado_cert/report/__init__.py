@@ -1,0 +1,1 @@
+"""From job results to a verdict: records, scoring, the report files (JSON, HTML, JUnit) and comparisons."""

@@ -1,0 +1,1 @@
+"""Certification inside Avocado-VT jobs: Cartesian files, the test provider, the adapter, VT results."""
