@@ -77,9 +77,11 @@ def test_api_tags_name_real_functions(report):
     )
 
 
-def test_cap_tags_name_shipped_capabilities(tests, shipped_criteria):
+def test_cap_tags_name_shipped_capabilities(tests):
+    """Tests are written for the newest criteria; an older version scores the capabilities it knows."""
     unknown = {}
-    for crit in shipped_criteria:
+    newest = criteria.load(criteria.available()[-1])
+    for crit in (newest,):
         for test in tests:
             for cap in test.values("cap"):
                 if cap not in crit.by_id:
