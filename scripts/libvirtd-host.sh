@@ -4,6 +4,8 @@
 #   scripts/libvirtd-host.sh stop     stop the libvirtd this script started (by its pid)
 #   scripts/libvirtd-host.sh status   say whether a libvirtd runs and who started it
 #   scripts/libvirtd-host.sh credentials   only write the TLS certificates and the SASL user (see below)
+#   scripts/libvirtd-host.sh cgroups [MOUNTINFO [CGROUP_ROOT]]   the cgroup controllers libvirt may use here
+#   scripts/libvirtd-host.sh qemu-conf FILE   write the qemu.conf that `start` would write
 # Where a libvirtd already runs (started by systemd or by hand), `start` uses it and changes nothing.
 #
 # The libvirtd it starts listens on the unix sockets (no auth), on 127.0.0.1 over TCP (no auth: the
@@ -48,6 +50,62 @@ running_pid() {
     # daemon with its own /run/libvirt) serves other sockets and does not count.
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then cat "$pidfile"; return 0; fi
     pgrep -x libvirtd --ns $$ --nslist mnt | head -n 1
+}
+
+# The v1 controllers libvirt's QEMU driver knows (qemu.conf cgroup_controllers).
+cgroup_known="cpu cpuacct cpuset memory devices freezer blkio net_cls perf_event name=systemd"
+
+cgroup_controllers() {
+    # The controllers libvirt can use on this host, read from what it mounts: a writable cgroup v1
+    # hierarchy per controller, or cgroup2 at the root (its cgroup.controllers, in libvirt's v1 names;
+    # devices is BPF there). A cgroup2 beside v1 hierarchies (.../unified) holds no controller of its own.
+    local mountinfo=${1:-${AVOCADO_CERT_MOUNTINFO:-/proc/self/mountinfo}}
+    local root=${2:-${AVOCADO_CERT_CGROUP_ROOT:-/sys/fs/cgroup}}
+    awk -v known="$cgroup_known" -v root="$root" '
+        BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+        {
+            for (sep = 7; sep <= NF && $sep != "-"; sep++) {}
+            fstype = $(sep + 1); split($6, mopts, ",")
+            if (mopts[1] != "rw") next
+            if (fstype == "cgroup") {
+                m = split($(sep + 3), opts, ",")
+                for (i = 1; i <= m; i++) if (opts[i] in want) found[opts[i]] = 1
+            } else if (fstype == "cgroup2" && $5 == "/sys/fs/cgroup") {
+                v2 = 1
+            }
+        }
+        END {
+            if (v2) {
+                file = root "/cgroup.controllers"
+                while ((getline line < file) > 0) {
+                    m = split(line, c, " ")
+                    for (i = 1; i <= m; i++) {
+                        if (c[i] == "cpu") { found["cpu"] = 1; found["cpuacct"] = 1 }
+                        else if (c[i] == "io") found["blkio"] = 1
+                        else if (c[i] in want) found[c[i]] = 1
+                    }
+                }
+                found["devices"] = 1
+            }
+            out = ""
+            for (i = 1; i <= n; i++) if (k[i] in found) out = out (out ? " " : "") k[i]
+            print out
+        }' "$mountinfo"
+}
+
+write_qemu_conf() {
+    # cgroup_controllers from the host's mounts: a host with cgroups certifies them, one without says so.
+    local controllers list=""
+    controllers=$(cgroup_controllers)
+    for c in $controllers; do list="$list\"$c\", "; done
+    list=${list:+ ${list%, }}
+    if [ -n "$controllers" ]; then
+        echo "libvirtd-host: cgroup controllers for libvirt: $controllers"
+    else
+        echo "libvirtd-host: this host mounts no usable cgroup controller: libvirt runs guests without" \
+            "cgroups (CPU accounting and the cgroup tunables will SKIP)"
+    fi
+    sed -e "s|^cgroup_controllers = .*|cgroup_controllers = [$list ]|" "$top/cfg/host/qemu.conf" >"$1"
 }
 
 pki_template() { sed -e "s|@STATE@|$state|g" "$top/cfg/host/$1"; }
@@ -125,12 +183,14 @@ start() {
     getent group libvirt-qemu >/dev/null || as_root groupadd -r libvirt-qemu
     getent passwd libvirt-qemu >/dev/null ||
         as_root useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-    if [ ! -e "$qemu_conf" ]; then
-        as_root install -D -m 0644 "$top/cfg/host/qemu.conf" "$qemu_conf"
-    elif ! grep -q "^$marker" "$qemu_conf"; then
+    as_root mkdir -p "$state" /var/lib/libvirt/images /var/lib/libvirt/qemu
+    if [ ! -e "$qemu_conf" ] || grep -q "^$marker" "$qemu_conf"; then
+        write_qemu_conf "$state/qemu.conf.new"
+        as_root install -D -m 0644 "$state/qemu.conf.new" "$qemu_conf"
+        rm -f "$state/qemu.conf.new"
+    else
         echo "libvirtd-host: keeping the existing $qemu_conf"
     fi
-    as_root mkdir -p "$state" /var/lib/libvirt/images /var/lib/libvirt/qemu
     as_root env AVOCADO_CERT_STATE="$state" bash "$0" credentials
     # SASL_CONF_PATH: the service configuration stays in the state folder, /etc/sasl2 is left alone.
     as_root env SASL_CONF_PATH="$state/sasl" libvirtd -d -l -f "$state/libvirtd.conf" -p "$pidfile" \
@@ -182,5 +242,10 @@ case "${1:-}" in
     stop) shift; stop "$@" ;;
     status) status ;;
     credentials) credentials ;;
-    *) echo "usage: $0 start|stop [--purge]|status|credentials" >&2; exit 2 ;;
+    cgroups) shift; cgroup_controllers "$@" ;;
+    qemu-conf) [ -n "${2:-}" ] || { echo "usage: $0 qemu-conf FILE" >&2; exit 2; }; write_qemu_conf "$2" ;;
+    *)
+        echo "usage: $0 start|stop [--purge]|status|credentials|cgroups [MOUNTINFO [CGROUP_ROOT]]|qemu-conf FILE" >&2
+        exit 2
+        ;;
 esac

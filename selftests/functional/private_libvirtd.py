@@ -67,8 +67,9 @@ class PrivateLibvirtd:
     """remote=True: also TCP (no auth) and TLS + SASL on 127.0.0.1 of its own network namespace, with
     the configuration and credentials scripts/libvirtd-host.sh makes (state folder ROOT/state)."""
 
-    def __init__(self, root=ROOT, remote=False):
+    def __init__(self, root=ROOT, remote=False, qemu_conf="/etc/libvirt/qemu.conf"):
         self.root = root
+        self.qemu_conf = qemu_conf
         self.remote = remote
         self.holder = None
         self.socket = f"{root}/sock/libvirt-sock"
@@ -96,7 +97,7 @@ class PrivateLibvirtd:
         os.makedirs(os.path.join(self.root, "etc"))
         os.makedirs(os.path.join(self.root, "sock"))
         os.makedirs(CACHE, exist_ok=True)
-        shutil.copyfile("/etc/libvirt/qemu.conf", os.path.join(self.root, "etc", "qemu.conf"))
+        shutil.copyfile(self.qemu_conf, os.path.join(self.root, "etc", "qemu.conf"))
         conf = CONF.format(root=self.root)
         if self.remote:
             script = os.path.join(paths.home(), "scripts", "libvirtd-host.sh")
