@@ -16,6 +16,7 @@ from avocado_cert.base import paths
 from avocado_cert.base.datafile import load_yaml
 from avocado_cert.base.errors import CertError
 from avocado_cert.framework.safeloader import find_avocado_tests
+from avocado_cert.plan import profile
 
 COVERED = "covered"
 NOT_CERTIFIABLE = "not-certifiable"
@@ -240,8 +241,6 @@ def build(surface, bindings, tests, not_certifiable, references=()):
 
 def compute(profile_name=None, api_xml=None, not_certifiable_file=None, references=None):
     """Coverage of the suite (or a profile's areas) against the installed or named API description."""
-    from avocado_cert.plan import profile  # pylint: disable=import-outside-toplevel
-
     surface = apisurface.load(api_xml)
     bindings = pybindings.load(surface)
     if references is None:

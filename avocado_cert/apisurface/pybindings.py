@@ -14,6 +14,7 @@ import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
 
+from avocado_cert.apisurface import libvirt_api as apisurface
 from avocado_cert.base import paths
 from avocado_cert.base.datafile import Field, check_mapping, load_yaml
 from avocado_cert.base.errors import CertError
@@ -139,8 +140,6 @@ def resolve(surface, text, aliases, rules, source="libvirt.py", version="unknown
 
 @lru_cache(maxsize=4)
 def _cached(surface_path, source):
-    from avocado_cert.apisurface import libvirt_api as apisurface  # pylint: disable=import-outside-toplevel
-
     try:
         with open(source, encoding="utf-8") as stream:
             text = stream.read()

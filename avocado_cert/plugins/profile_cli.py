@@ -11,6 +11,7 @@ from avocado.core.plugin_interfaces import CLI
 from avocado.core.settings import settings
 
 from avocado_cert.base.errors import CertError
+from avocado_cert.job import settings as job_settings
 from avocado_cert.plan import session
 from avocado_cert.report import exitcodes
 from avocado_cert.vt import job as vt
@@ -75,7 +76,7 @@ class CertProfileCLI(CLI):
             return
         try:
             plan = session.plan_from_config(config)
-            parallelism = session.apply_to_config(plan, config, sys.argv)
+            parallelism = job_settings.apply_to_config(plan, config, sys.argv)
             if plan.runner == "vt":
                 vt.prepare_job(config)
         except CertError as details:

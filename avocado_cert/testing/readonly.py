@@ -20,6 +20,7 @@ import libvirt_lxc
 import libvirt_qemu
 from lxml import etree
 
+from avocado_cert.apisurface import libvirt_api as apisurface
 from avocado_cert.apisurface import readonly_api
 from avocado_cert.base import naming, xmlsafe
 from avocado_cert.host import environment, libvirt_errors
@@ -803,8 +804,6 @@ def refused_functions(table, surface, bindings, modules):
 
 def _companion_args(api):
     """C arguments of a companion API, from its own description file (libvirt-qemu-api.xml...)."""
-    from avocado_cert.apisurface import libvirt_api as apisurface  # pylint: disable=import-outside-toplevel
-
     surface = apisurface.load()
     folder = os.path.dirname(surface.path)
     flavour = "lxc" if "Lxc" in api else "qemu"

@@ -15,6 +15,7 @@ from avocado_cert.base import outcome, paths
 from avocado_cert.base.errors import CertError
 from avocado_cert.plan import profile as profile_mod
 from avocado_cert.plan import variants as variants_mod
+from avocado_cert.vt import cartesian as vtcfg
 
 PREFIX = "cert_"
 # Cartesian params that say what a variant certifies; they are not params of the test itself.
@@ -56,8 +57,6 @@ def profile_params(profile_ref, variant_id):
 
 def test_params(vt_params):
     """The CertTest params of an Avocado-VT variant: its profile variant's, overlaid by cert_* params."""
-    from avocado_cert.vt import cartesian as vtcfg  # pylint: disable=import-outside-toplevel
-
     given = {
         key: str(value) for key, value in vt_params.items() if key.startswith(PREFIX) and key not in META
     }

@@ -21,7 +21,9 @@ import sys
 
 from avocado_cert.base import paths
 from avocado_cert.base.errors import CertError
+from avocado_cert.framework.safeloader import find_avocado_tests
 from avocado_cert.plan import profile as profile_mod
+from avocado_cert.plan import session
 
 TOP = "acert"
 TEST_TYPE = "acert"
@@ -64,10 +66,6 @@ def _check_name(name, what):
 
 def file_tests(path):
     """[(Class, method, tags)] of one test file, read statically as Avocado's loader reads it."""
-    from avocado_cert.framework.safeloader import (
-        find_avocado_tests,  # pylint: disable=import-outside-toplevel
-    )
-
     classes, _disabled = find_avocado_tests(path)
     return [(cls, method, tags) for cls, methods in classes.items() for method, tags, _req in methods]
 
@@ -173,8 +171,6 @@ def tests_text(suite_dir=None):
 
 def shipped_targets():
     """Every shipped profile, and its variants as a run of it selects them (a reduced cross stays reduced)."""
-    from avocado_cert.plan import session  # pylint: disable=import-outside-toplevel
-
     plans = [session.plan(name) for name in profile_mod.available()]
     return [prof for plan in plans for prof in plan.profiles], [v for plan in plans for v in plan.variants]
 

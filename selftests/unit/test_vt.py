@@ -7,6 +7,7 @@ import pytest
 from avocado.core.nrunner.runnable import Runnable
 
 from avocado_cert.base import paths
+from avocado_cert.job import settings as job_settings
 from avocado_cert.plan import session
 from avocado_cert.report import results
 from avocado_cert.vt import adapter as vtadapter
@@ -200,11 +201,11 @@ def test_profile_run_references_follow_native_references():
 def test_profile_run_is_serial_and_says_so():
     plan = session.plan("test", runner="vt")
     config = {}
-    said = session.apply_to_config(plan, config, ["avocado", "run"])
+    said = job_settings.apply_to_config(plan, config, ["avocado", "run"])
     assert config["run.max_parallel_tasks"] == 1 and "one at a time" in said
     assert vt.is_suite_config(config["vt.config"]) and config["vt.short_names_when_config"]
     with pytest.raises(session.CertError, match="one at a time"):
-        session.apply_to_config(
+        job_settings.apply_to_config(
             plan, {"run.max_parallel_tasks": 2}, ["avocado", "run", "--max-parallel-tasks", "2"]
         )
 
@@ -212,7 +213,7 @@ def test_profile_run_is_serial_and_says_so():
 def test_native_profile_run_says_its_parallelism():
     plan = session.plan("test")
     config = {}
-    said = session.apply_to_config(plan, config, ["avocado", "run"])
+    said = job_settings.apply_to_config(plan, config, ["avocado", "run"])
     assert config["run.max_parallel_tasks"] == plan.parallel and str(plan.parallel) in said
 
 
