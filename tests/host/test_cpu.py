@@ -5,7 +5,7 @@ import libvirt
 from lxml import etree
 
 from avocado_cert.base import xmlsafe
-from avocado_cert.testing import CertTest
+from avocado_cert.testing import CertTest, hypervisorcpu
 
 EXPAND = libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES
 # A feature no plain x86 model enables, added to prove the baseline keeps only what all CPUs share.
@@ -139,7 +139,7 @@ class CPUCompare(CPUTest):
     """
 
     def _foreign(self):
-        """A CPU of the other x86 vendor, which no host CPU can be."""
+        """A CPU of the other x86 vendor than the one libvirt reports for the host CPU."""
         vendor = _host_cpu(self.conn).findtext("vendor")
         self.require(
             vendor in ("Intel", "AMD"), f"the host CPU vendor is {vendor!r}: no foreign vendor to compare"
@@ -147,10 +147,19 @@ class CPUCompare(CPUTest):
         other = {"Intel": "AMD", "AMD": "Intel"}[vendor]
         return _cpu_xml(self.host_arch, self.plain_model(), vendor=other)
 
+    def _hypervisor_cpu(self):
+        """What the domain capabilities say the hypervisor can run, for the host's architecture (the
+        variant's machine where the variant is of that architecture) and the variant's virt type."""
+        machine = (
+            self.param("machine") if str(self.param("guest_arch", self.host_arch)) == self.host_arch else None
+        )
+        return hypervisorcpu.read(self.conn, self.host_arch, str(machine) if machine else None, self.virttype)
+
     def test_compare_host(self):
         """
-        The host CPU compares as identical (or a superset) to itself; a CPU of another vendor is
-        incompatible, and with VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE the comparison fails.
+        The host CPU compares as identical (or a superset) to itself; a CPU of the other vendor than
+        the capabilities report for the host is incompatible, and with
+        VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE the comparison fails.
 
         :avocado: tags=api:virConnectCompareCPU
         """
@@ -168,27 +177,59 @@ class CPUCompare(CPUTest):
 
     def test_compare_hypervisor(self):
         """
-        The hypervisor runs a plain model of the host's architecture, not a CPU of another vendor;
-        with VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE the latter fails.
+        The hypervisor runs a CPU model its domain capabilities mark usable, and not one they mark
+        unusable (or one requiring a feature its host-model CPU lacks); with
+        VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE the latter fails. Under TCG a CPU of either x86
+        vendor may be usable: the expectation is libvirt's report, never the host CPU's vendor.
 
         :avocado: tags=api:virConnectCompareHypervisorCPU
         """
-        plain = _cpu_xml(self.host_arch, self.plain_model())
         compare = self.conn.compareHypervisorCPU
-        result = compare(None, self.host_arch, None, self.virttype, plain, 0)
-        self.assertIn(result, (libvirt.VIR_CPU_COMPARE_IDENTICAL, libvirt.VIR_CPU_COMPARE_SUPERSET))
-        foreign = self._foreign()
+        arch, virttype = self.host_arch, self.virttype
+        # The call under test first: a driver without it is UNSUPPORTED whatever else it lacks.
+        plain_model = self.plain_model()
+        plain_result = compare(None, arch, None, virttype, _cpu_xml(arch, plain_model), 0)
+        try:
+            cpus = self._hypervisor_cpu()
+        except libvirt.libvirtError as err:
+            self.skip_because(
+                f"the domain capabilities, which say what the hypervisor can run, are not available: {err}"
+            )
+        model = cpus.compatible_model((plain_model,))
+        self.require(model, f"the domain capabilities mark no {arch} CPU model usable under {virttype}")
+        result = (
+            plain_result
+            if model == plain_model
+            else compare(None, arch, None, virttype, _cpu_xml(arch, model), 0)
+        )
+        self.assertIn(
+            result,
+            (libvirt.VIR_CPU_COMPARE_IDENTICAL, libvirt.VIR_CPU_COMPARE_SUPERSET),
+            f"{model}, usable under {virttype} by the domain capabilities, compares as {result}",
+        )
+        incompatible = cpus.incompatible()
+        self.require(
+            incompatible,
+            f"the hypervisor ({virttype}) can run every {arch} CPU model libvirt knows and lacks no feature "
+            "of its host-model CPU: no incompatible CPU to compare",
+        )
+        bad_model, feature = incompatible
+        self.log.info(
+            "incompatible CPU from the domain capabilities: model %s, feature %s", bad_model, feature
+        )
+        foreign = _cpu_xml(arch, bad_model, [feature] if feature else [])
         self.assertEqual(
-            compare(None, self.host_arch, None, self.virttype, foreign, 0),
+            compare(None, arch, None, virttype, foreign, 0),
             libvirt.VIR_CPU_COMPARE_INCOMPATIBLE,
+            f"{bad_model} (+{feature}) compares as runnable, yet the domain capabilities say it is not",
         )
         self.expect_error(
             libvirt.VIR_ERR_CPU_INCOMPATIBLE,
             compare,
             None,
-            self.host_arch,
+            arch,
             None,
-            self.virttype,
+            virttype,
             foreign,
             libvirt.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE,
         )
