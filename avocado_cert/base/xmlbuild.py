@@ -42,7 +42,8 @@ def _set(root, path, text=None, **attrs):
 
 
 def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True):
-    """A domain for this variant's params: test driver, or a QEMU guest booting the kernel they name."""
+    """A domain for this variant's params: test driver, a QEMU guest booting the kernel they name, or
+    a VMware guest whose disk (and .vmx) lives on the vSphere datastore they name."""
     root = template("domain")
     root.set("type", str(params.get("domain_type", "test")))
     _set(root, "name", name)
@@ -66,6 +67,8 @@ def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True):
         etree.SubElement(cpu, "model", fallback="forbid").text = str(params["guest_cpu_model"])
         root.find("clock").addprevious(cpu)
     devices = root.find("devices")
+    if params.get("datastore"):
+        devices.append(datastore_disk(params["datastore"], name))
     if params.get("emulator"):
         _set(root, "devices/emulator", params["emulator"])
     if boot and params.get("guest_kernel"):
@@ -84,6 +87,13 @@ def domain(params, name, memory_kib=None, vcpus=1, max_vcpus=None, boot=True):
         console = etree.SubElement(devices, "console", type="pty")
         etree.SubElement(console, "target", type=str(params.get("console_target", "serial")), port="0")
     return root
+
+
+def datastore_disk(datastore, name):
+    """The hard disk of a domain on a vSphere datastore, in the domain's own folder there."""
+    disk = template("datastore-disk")
+    disk.find("source").set("file", f"[{datastore}] {name}/{name}.vmdk")
+    return disk
 
 
 def network(name, bridge, subnet=None, forward=None):

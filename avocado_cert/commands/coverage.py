@@ -2,9 +2,11 @@
 others are not checked (not certifiable on one host, or no test yet)."""
 
 import json
+import os
 
 from avocado_cert.apisurface import coverage
 from avocado_cert.base.errors import CertError
+from avocado_cert.report import driver_answers
 
 NAME = "coverage"
 HELP = "API coverage of the certification tests (libvirt-api.xml vs. the tests' api: tags)"
@@ -43,6 +45,14 @@ def configure(parser):
         help="Exit non-zero when less than PCT%% of the certifiable functions are covered",
     )
     parser.add_argument(
+        "--job",
+        dest="cert_coverage_job",
+        metavar="JOB_DIR",
+        default=None,
+        help="With --profile: the job whose results say what the driver answered "
+        "(default: the newest job of that profile in the job results folder)",
+    )
+    parser.add_argument(
         "--api-xml",
         dest="cert_coverage_api_xml",
         metavar="PATH",
@@ -52,6 +62,22 @@ def configure(parser):
     )
 
 
+def _answers(config):
+    """What the profile's driver answered in its job (--job, else its newest), or None without a job."""
+    name = config.get("cert_coverage_profile")
+    job = config.get("cert_coverage_job")
+    if job and not name:
+        raise CertError("--job: needs --profile (whose driver's answers to read)")
+    if not name:
+        return None
+    if not job:
+        logs = os.path.expanduser(config.get("datadir.paths.logs_dir") or "~/avocado/job-results")
+        job = driver_answers.newest_job(name, logs)
+        if job is None:
+            return {"profile": name, "job": None, "logs": logs}
+    return driver_answers.collect(job, name)
+
+
 def run(config, out):
     required = config.get("cert_coverage_require")
     required = _percent(required) if required is not None else None
@@ -59,10 +85,19 @@ def run(config, out):
         profile_name=config.get("cert_coverage_profile"),
         api_xml=config.get("cert_coverage_api_xml"),
     )
+    answers = _answers(config)
+    if answers is not None:
+        report["driver_answers"] = answers
     if config.get("cert_coverage_format") == "json":
         out(json.dumps(report, indent=1, sort_keys=True))
     else:
         out(coverage.render_text(report))
+        if answers is not None and answers["job"] is None:
+            out(
+                f"\nNo job of profile '{answers['profile']}' under {answers['logs']}: run it first, or name one with --job."
+            )
+        elif answers is not None:
+            out("\n" + driver_answers.render_text(answers))
     percent = report["summary"]["percent"]
     if required is not None and percent < required:
         raise CertError(f"coverage {percent}% is below the required {required:g}%")
