@@ -27,6 +27,8 @@ PROFILE_FIELDS = {
     "runner": Field(str, default="avocado", choices=RUNNERS),
     "notes": Field(str, default=""),
     "combination_order": Field(int, default=0),
+    # A driver that needs a particular host: the run is refused before any test where it does not answer.
+    "refuse_unreachable": Field(bool, default=False),
 }
 
 
@@ -49,6 +51,7 @@ class Profile:
     runner: str = "avocado"
     sha256: str = ""
     references: list = field(default_factory=list)
+    refuse_unreachable: bool = False
 
 
 def available():
