@@ -80,7 +80,7 @@ def preflight(uris, cert_dir, variants=()):
 
 def postcheck(cert_dir):
     """Compare each URI's inventory with the one taken before; write and return host-safety.json."""
-    recorded = read(cert_dir, INVENTORY_BEFORE)
+    recorded = certfiles.read(cert_dir, certfiles.INVENTORY_BEFORE)
     if recorded is None:
         return None
     after = {}
