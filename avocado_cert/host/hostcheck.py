@@ -1,9 +1,10 @@
 """Before and after a certification run: record the environment, sweep stale prefixed objects,
 and prove that every pre-existing object is exactly as it was (files under JOB/cert/)."""
 
+import contextlib
 import fcntl
-import json
 import os
+import re
 
 import libvirt
 
@@ -20,26 +21,51 @@ def in_process(uri):
     return uri.startswith("test://")
 
 
-def lock_host(uris, path=LOCK_PATH):
-    """Hold the host lock while a run uses a daemon, so two runs never sweep each other's objects."""
-    if all(in_process(uri) for uri in uris):
-        return None
+# Drivers that run in the client and manage a remote host through its own API, no libvirtd: a run
+# through them changes that host, not this one's daemon.
+CLIENT_SIDE_SCHEMES = ("esx", "vpx", "gsx", "hyperv")
+
+
+def lock_path(uri, path=LOCK_PATH):
+    """The lock of what a run through uri can change: this host's daemon, or the remote host that a
+    client-side driver manages (a lock of its own, so it does not wait for runs on the daemon)."""
+    scheme, _sep, rest = uri.partition("://")
+    if scheme not in CLIENT_SIDE_SCHEMES:
+        return path
+    server = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    stem, ext = os.path.splitext(path)
+    return f"{stem}-{scheme}-{re.sub(r'[^A-Za-z0-9.-]', '_', server)}{ext}"
+
+
+def _lock_one(stack, path, what):
     try:
         handle = open(path, "a+", encoding="utf-8")  # pylint: disable=consider-using-with
+        stack.enter_context(handle)
     except OSError:
-        return None  # no writable /run: nothing to coordinate with
+        return  # no writable /run: nothing to coordinate with
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.seek(0)
         holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise CertError(f"another certification run (pid {holder}) is using this host") from None
+        stack.close()
+        raise CertError(f"another certification run (pid {holder}) is using {what}") from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))
     handle.flush()
-    return handle
+
+
+def lock_host(uris, path=LOCK_PATH):
+    """Hold the lock of every target a run uses (a daemon, a remote host), so two runs never sweep
+    each other's objects; the test driver's are in-process and need none."""
+    paths = sorted({lock_path(uri, path) for uri in uris if not in_process(uri)})
+    if not paths:
+        return None
+    stack = contextlib.ExitStack()
+    for one in paths:
+        _lock_one(stack, one, "this host" if one == path else f"this target ({one})")
+    return stack
 
 
 def unlock_host(handle):

@@ -8,6 +8,7 @@ import pytest
 
 from avocado_cert.base import xmlbuild
 from avocado_cert.base.errors import CertError
+from avocado_cert.host import hostcheck
 from avocado_cert.report import driver_answers
 
 ESX_PARAMS = {"domain_type": "vmware", "guest_arch": "i686", "datastore": "LocalDS_0"}
@@ -95,3 +96,23 @@ def test_a_job_without_the_profile_or_report_is_refused(tmp_path):
         driver_answers.collect(job, "esx")
     with pytest.raises(CertError, match="not a certification job"):
         driver_answers.collect(str(tmp_path), "esx")
+
+
+def test_a_client_side_driver_locks_its_remote_host_not_the_daemon(tmp_path):
+    host_lock = str(tmp_path / "avocado-cert.lock")
+    esx = "esx://root@127.0.0.1:18443/?no_verify=1&authfile=/run/x"
+    assert hostcheck.lock_path("qemu:///system", host_lock) == host_lock
+    assert hostcheck.lock_path("qemu+tls://127.0.0.1/system", host_lock) == host_lock
+    assert hostcheck.lock_path(esx, host_lock) == str(tmp_path / "avocado-cert-esx-127.0.0.1_18443.lock")
+    daemon_run = hostcheck.lock_host(["qemu:///system"], host_lock)
+    esx_run = hostcheck.lock_host([esx], host_lock)  # a run on the daemon does not hold it back
+    try:
+        with pytest.raises(CertError, match="another certification run .* is using this target"):
+            hostcheck.lock_host([esx, "test:///default"], host_lock)
+        with pytest.raises(CertError, match="is using this host"):
+            hostcheck.lock_host(["qemu:///system", "test:///default"], host_lock)
+    finally:
+        hostcheck.unlock_host(esx_run)
+        hostcheck.unlock_host(daemon_run)
+    hostcheck.unlock_host(hostcheck.lock_host([esx, "qemu:///system"], host_lock))
+    assert hostcheck.lock_host(["test:///default"], host_lock) is None
