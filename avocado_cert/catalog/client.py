@@ -47,7 +47,7 @@ class Client:
     def raw(self, path):
         status, data, _kind = self._request("GET", path)
         if status != 200:
-            raise CertError(f"the catalog answered {status} for {path}")
+            raise CertError(f"the catalog answered {status} for {path}: {_message(_decode(data), data)}")
         return data
 
     def upload(self, path, vendor, product, version):
@@ -78,4 +78,7 @@ def _decode(data):
 def _message(document, data):
     if isinstance(document, dict) and document.get("error"):
         return str(document["error"])
-    return data[:200].decode("utf-8", "replace").strip() or "no details"
+    text = data[:200].decode("utf-8", "replace").strip()
+    if text.startswith("<") or "\n" in text:
+        return "not a catalog's answer (a web page or other text, not the catalog's JSON)"
+    return text or "no details"

@@ -26,6 +26,8 @@ class Evidence:
     areas: list = field(default_factory=list)  # (profile, area, tests, score, counts)
     capabilities: list = field(default_factory=list)  # (profile, id, status, outcome, accepted)
     apis: list = field(default_factory=list)  # (driver, driver version, api, outcome, tests)
+    origin: dict = None  # the signed origin (offline.origin), None when the bundle names none
+    results_sha256: str = ""  # of the raw results: with the job id, the run's identity
 
 
 def _join(values):
@@ -83,4 +85,6 @@ def read(path, public_pem, releases, published, limits=None):
         areas=areas,
         capabilities=caps,
         apis=apis,
+        origin=manifest.get("origin") if isinstance(manifest.get("origin"), dict) else None,
+        results_sha256=str((manifest["files"].get(layout.RESULTS) or {}).get("sha256", "")),
     )

@@ -1,7 +1,11 @@
 """Accepting a bundle: received within a size limit, verified with `avocado cert verify`'s code
 against the vendor's registered keys and the published configuration, re-scored, then stored with
 its results in one transaction. A bundle that does not verify leaves nothing behind; the same bundle
-uploaded twice is the same certification."""
+uploaded twice is the same certification.
+
+Origin: the signed manifest names the vendor, product and version the bundle is for; it must be the
+one it is uploaded to, signed by that vendor's key (or, for a "centralized" run, the lab's), and its
+run (job id, SHA-256 of the raw results) must not be held by another certification (409)."""
 
 import hashlib
 import json
@@ -9,7 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from avocado_cert.base.errors import CertError
@@ -25,8 +29,12 @@ from avocado_cert.catalog.models import (
     Certification,
     Product,
     ProductVersion,
+    RunIdentity,
+    VendorKey,
 )
-from avocado_cert.offline import safetar, verify
+from avocado_cert.offline import bundle as layout
+from avocado_cert.offline import origin as origins
+from avocado_cert.offline import safetar, signing, verify
 
 MIB = 1 << 20
 READ_CHUNK = 1 << 16
@@ -97,6 +105,65 @@ def _verify(path, keys, releases, criteria, limits):
     return first
 
 
+def _revoked_signer(path, revoked, limits):
+    """The revoked key (of those given) whose signature the bundle's manifest carries, or None."""
+    if not revoked:
+        return None
+    try:
+        _members, kept = safetar.scan(path, limits, keep=lambda n: n in (layout.MANIFEST, layout.SIGNATURE))
+    except CertError:
+        return None
+    if layout.MANIFEST not in kept or layout.SIGNATURE not in kept:
+        return None
+    for key in revoked:
+        public = signing.parse_public(key.public_pem)
+        if signing.check(public, kept[layout.MANIFEST], kept[layout.SIGNATURE])[0]:
+            return key
+    return None
+
+
+def origin_problem(origin, key, vendor_slug, product_slug, version):
+    """Why a verified bundle's signed origin does not allow this upload, or "" (rule "origin")."""
+    if origin is None:
+        return (
+            "the bundle names no vendor, product and version (bundle it with --vendor, --product and "
+            "--product-version): an unbound result cannot be published"
+        )
+    if origins.problems(origin):
+        return origins.problems(origin)[0]
+    if origin["mode"] == origins.CENTRALIZED and not key.lab:
+        return "a centralized run is accepted only when signed by the lab's key"
+    if origin["mode"] == origins.OFFLINE and key.lab:
+        return "the lab's key signs centralized runs only"
+    if origin["vendor"] != vendor_slug:
+        return f"the bundle is signed for vendor {origin['vendor']}, not {vendor_slug}"
+    if (origin["product"], origin["version"]) != (product_slug, version):
+        return (
+            f"the bundle is signed for {origin['vendor']}/{origin['product']} {origin['version']}, "
+            f"not {vendor_slug}/{product_slug} {version}"
+        )
+    return ""
+
+
+def holder(session, job_id, results_sha256):
+    """The certification that already holds this run (same job id or same raw results), or None."""
+    clauses = [RunIdentity.results_sha256 == results_sha256] if results_sha256 else []
+    if job_id:
+        clauses.append(RunIdentity.job_id == job_id)
+    if not clauses:
+        return None
+    row = session.scalar(select(RunIdentity).where(or_(*clauses)).order_by(RunIdentity.id))
+    return row.certification if row is not None else None
+
+
+def _held_by(cert, job_id):
+    pver = cert.product_version
+    return register.Conflict(
+        f"this run (job {job_id[:12] or '?'}) is already certification {cert.id} of "
+        f"{pver.product.vendor.slug}/{pver.product.slug} {pver.version}: one run is published once"
+    )
+
+
 def _profiles_problem(found, profiles):
     for name, sha in sorted(found.profiles.items()):
         if (name, sha) not in profiles:
@@ -148,9 +215,23 @@ class Ingest:
             keys = register.active_keys(prod.vendor)
             if not keys:
                 return Rejection(f"vendor {prod.vendor.slug} has no registered signing key")
+            revoked = [key for key in prod.vendor.keys if key.revoked_at is not None]
+            lab_keys = session.scalars(
+                select(VendorKey).where(VendorKey.lab.is_(True), VendorKey.revoked_at.is_(None))
+            ).all()
+            keys += [key for key in lab_keys if key.vendor_id != prod.vendor_id]
             releases, criteria = published.releases(session), published.criteria_hashes(session)
             profiles = published.profile_hashes(session)
         key, result = _verify(path, keys, releases, criteria, self.limits)
+        signature = next((rule for rule in result.rules if rule.name == "signature"), None)
+        if signature is not None and not signature.passed:
+            gone = _revoked_signer(path, revoked, self.limits)
+            if gone is not None:
+                reason = (
+                    f"signed by key {gone.key_id[:16]} of vendor {prod.vendor.slug}, which was revoked on "
+                    f"{gone.revoked_at:%Y-%m-%d}: sign it again with an active key"
+                )
+                return Rejection(f"the bundle did not verify: {reason}", [("signature", reason)])
         if not result.ok:
             failed = [(rule.name, rule.detail) for rule in result.failed]
             reason = result.fatal or "; ".join(f"{name}: {detail}" for name, detail in failed)
@@ -162,6 +243,9 @@ class Ingest:
         problem = _profiles_problem(found, profiles)
         if problem:
             return Rejection(f"the bundle did not verify: {problem}", [("profiles", problem)])
+        problem = origin_problem(found.origin, key, prod.vendor.slug, prod.slug, version)
+        if problem:
+            return Rejection(f"the bundle's origin is not this upload: {problem}", [("origin", problem)])
         rules = json.dumps([rule.to_dict() for rule in result.rules])
         for attempt in range(ATTEMPTS):
             try:
@@ -181,6 +265,9 @@ class Ingest:
             done = self.existing(session, sha256, pver.id)
             if done is not None:
                 return done.id, False
+            held = holder(session, found.job_id, found.results_sha256)
+            if held is not None:
+                raise _held_by(held, found.job_id)
             row = Bundle(
                 sha256=sha256,
                 size=size,
@@ -194,6 +281,13 @@ class Ingest:
             )
             cert.bundle_id = row.id
             self._fill(cert, found, rules)
+            session.add(
+                RunIdentity(
+                    certification_id=cert.id,
+                    job_id=found.job_id or None,
+                    results_sha256=found.results_sha256 or None,
+                )
+            )
             session.flush()
             register.move(session, cert, SUBMITTED, actor)
             register.move(session, cert, VERIFIED, actor, "verified with key " + key.key_id[:16])
@@ -226,6 +320,7 @@ class Ingest:
         cert.job_id = found.job_id
         cert.scored_on = found.scored_on
         cert.tests, cert.passed = found.tests, found.passed
+        cert.origin_mode = found.origin["mode"]
         cert.verification = rules
         cert.areas = [
             AreaResult(profile=p, area=a, tests=t, score=s, counts=json.dumps(c, sort_keys=True))

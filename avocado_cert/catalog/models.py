@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -57,6 +58,8 @@ class VendorKey(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=now)
     revoked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The community lab's key: the only kind that may sign a "centralized" run (offline.origin).
+    lab: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     vendor: Mapped[Vendor] = relationship(back_populates="keys")
 
 
@@ -155,6 +158,7 @@ class Certification(Base):
     tests: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int] = mapped_column(Integer, default=0)
     verification: Mapped[str] = mapped_column(Text, default="")  # the rules, as JSON
+    origin_mode: Mapped[str] = mapped_column(String(16), default="offline", server_default="offline")
     product_version: Mapped[ProductVersion] = relationship(back_populates="certifications")
     bundle: Mapped[Bundle | None] = relationship()
     areas: Mapped[list["AreaResult"]] = relationship(order_by="AreaResult.area", cascade="all, delete-orphan")
@@ -165,6 +169,20 @@ class Certification(Base):
     events: Mapped[list["StatusEvent"]] = relationship(
         order_by="StatusEvent.id", cascade="all, delete-orphan"
     )
+
+
+class RunIdentity(Base):
+    """The run a certification holds: one job (its id, the SHA-256 of its raw results) is published
+    as one certification only, whoever signs it again."""
+
+    __tablename__ = "run_identity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certification_id: Mapped[int] = mapped_column(
+        ForeignKey("certification.id", ondelete="CASCADE"), unique=True
+    )
+    job_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    results_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    certification: Mapped["Certification"] = relationship()
 
 
 class StatusEvent(Base):

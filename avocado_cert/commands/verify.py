@@ -1,9 +1,11 @@
-"""`avocado cert verify FILE --pubkey PUB`: every rule checked on a bundle, each with pass/fail."""
+"""`avocado cert verify FILE --pubkey PUB [--vendor SLUG]`: every rule checked on a bundle, each with
+pass/fail, and the origin it was signed for (the vendor, product and version)."""
 
 import json
 
 from avocado_cert.base.datafile import read_bytes
 from avocado_cert.base.errors import CertError
+from avocado_cert.offline import origin as origins
 from avocado_cert.offline import signing, suitehash, verify
 
 NAME = "verify"
@@ -16,6 +18,12 @@ def configure(parser):
     parser.add_argument("cert_verify_bundle", metavar="FILE", help="The bundle (.tar.gz)")
     parser.add_argument(
         "--pubkey", dest="cert_verify_pubkey", metavar="PUB", required=True, help="The signer's public key"
+    )
+    parser.add_argument(
+        "--vendor",
+        dest="cert_verify_vendor",
+        metavar="SLUG",
+        help="The vendor whose registered key PUB is: the bundle must be signed for that vendor",
     )
     parser.add_argument(
         "--releases",
@@ -36,6 +44,9 @@ def configure(parser):
 
 def render(result):
     lines = [f"Bundle {result.bundle} (key id {result.key_id[:16]})"]
+    lines.append(f"  origin: {origins.describe(result.origin)}")
+    if result.job_id:
+        lines.append(f"  job {result.job_id[:12]}: {result.verdict}")
     first = {}
     for rule in result.rules:
         detail = rule.detail
@@ -45,7 +56,11 @@ def render(result):
                 detail = f"cannot be checked (as {first[detail]})"
             first.setdefault(rule.detail, rule.name)
         lines.append(f"  {'PASS' if rule.passed else 'FAIL'}  {rule.name:<12} {detail}")
-    if result.ok:
+    if result.ok and result.verdict == "INCOMPLETE":
+        lines.append(
+            f"VERIFIED: all {len(result.rules)} rules passed; the run is INCOMPLETE (not a certification)"
+        )
+    elif result.ok:
         lines.append(f"VERIFIED: all {len(result.rules)} rules passed")
     else:
         failed = result.failed
@@ -59,8 +74,15 @@ def run(config, out):
     signing.load_public(pubkey_path)  # a bad key file is one line naming it, before anything else
     releases = suitehash.load_releases(config.get("cert_verify_releases"))
     published = verify.load_published_criteria(config.get("cert_verify_criteria_dir"))
+    vendor = config.get("cert_verify_vendor")
+    if vendor is not None and not origins.SLUG_RE.match(vendor):
+        raise CertError(f"--vendor: {vendor!r} is not a vendor slug (lowercase letters, digits and '-')")
     result = verify.verify(
-        path, read_bytes(pubkey_path, "public key"), releases=releases, published_criteria=published
+        path,
+        read_bytes(pubkey_path, "public key"),
+        releases=releases,
+        published_criteria=published,
+        vendor=vendor,
     )
     if config.get("cert_verify_json"):
         out(json.dumps(result.to_dict(), indent=1, sort_keys=True))

@@ -7,7 +7,8 @@ Layout (every path relative to the archive root):
   criteria/VERSION.yaml   the criteria each profile was scored with
   suite.json              the suite hash: version, root, and the sha256 of every test file
   suite/tests/...         the certification test files themselves (what "required tests" are read from)
-  MANIFEST.json           what the bundle holds, and the sha256 and size of every file above
+  MANIFEST.json           what the bundle holds, the sha256 and size of every file above, and its
+                          origin: the vendor, product and version it is submitted for (origin.py)
   MANIFEST.sig            the Ed25519 signature of MANIFEST.json
 The archive is reproducible: sorted members, fixed owner, mode and time, so bundling the same
 job with the same key twice gives the same bytes.
@@ -23,6 +24,7 @@ import zlib
 from avocado_cert.base import paths
 from avocado_cert.base.datafile import load_json, read_bytes, sha256_bytes
 from avocado_cert.base.errors import CertError
+from avocado_cert.offline import origin as origins
 from avocado_cert.offline import signing, suitehash
 from avocado_cert.offline.safetar import Limits
 from avocado_cert.report import certfiles, jobreport
@@ -211,9 +213,41 @@ def _load_report(job_dir):
     return rep
 
 
-def build(job_dir, private_key, output, limits=None):
-    """Bundle a finished certification job into output (written atomically); return the manifest."""
+def _output_folder(output, force):
+    """The folder a new bundle is written in, refusing what cannot become the bundle before any work."""
+    if os.path.isdir(output):
+        raise CertError("is a folder: name the bundle file to write", output)
+    if os.path.lexists(output) and not force:
+        raise CertError("already exists (give --force to replace it)", output)
+    out_dir = os.path.dirname(os.path.abspath(output)) or "."
+    if not os.path.isdir(out_dir):
+        raise CertError("no such folder for the bundle", out_dir)
+    if not os.access(out_dir, os.W_OK):
+        raise CertError("cannot write the bundle: the folder is not writable", out_dir)
+    return out_dir
+
+
+def _publish(temp, output, force):
+    """Move the finished bundle into place; without force, never over a file that appeared meanwhile."""
+    if force:
+        os.replace(temp, output)
+        return
+    try:
+        os.link(temp, output)  # fails if output exists: no check-then-write race
+    except FileExistsError:
+        raise CertError("already exists (give --force to replace it)", output) from None
+    os.unlink(temp)
+
+
+def build(job_dir, private_key, output, limits=None, origin=None, force=False):
+    """Bundle a finished certification job into output (written atomically); return the manifest.
+
+    origin (origin.make) names the vendor, product and version the bundle is submitted for; it is
+    signed with everything else. An existing output is replaced only with force."""
     limits = limits or Limits()
+    if origin is not None and origins.problems(origin):
+        raise CertError(origins.problems(origin)[0])
+    out_dir = _output_folder(output, force)
     job_dir = os.path.abspath(job_dir)
     if not os.path.isdir(job_dir):
         raise CertError("no such job directory", job_dir)
@@ -237,10 +271,10 @@ def build(job_dir, private_key, output, limits=None):
     for rel, data in suite_contents.items():
         extra[f"{SUITE_FILES}/{rel}"] = data
     created, mtime = _created(rep)
-    out_dir = os.path.dirname(os.path.abspath(output)) or "."
-    if not os.path.isdir(out_dir):
-        raise CertError("no such folder for the bundle", out_dir)
-    handle, temp = tempfile.mkstemp(prefix=".bundle-", suffix=".part", dir=out_dir)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".bundle-", suffix=".part", dir=out_dir)
+    except OSError as details:
+        raise CertError(f"cannot write the bundle: {details.strerror}", output) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             writer = _Writer(stream, mtime, limits)
@@ -267,17 +301,24 @@ def build(job_dir, private_key, output, limits=None):
                 "criteria": criteria,
                 "files": entries,
             }
+            if origin is not None:
+                manifest["origin"] = dict(origin)
             # Compact: the C encoder is ten times faster than an indented dump of 40,000 entries.
             raw = (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
             writer.add(MANIFEST, raw)
             writer.add(SIGNATURE, signing.sign(private_key, raw))
             writer.close()
         os.chmod(temp, 0o644)
-        os.replace(temp, output)
+        _publish(temp, output, force)
     except OSError as details:
-        os.unlink(temp)
+        _discard(temp)
         raise CertError(f"cannot write the bundle: {details.strerror}", output) from None
     except BaseException:
-        os.unlink(temp)
+        _discard(temp)
         raise
     return manifest
+
+
+def _discard(temp):
+    if os.path.lexists(temp):
+        os.unlink(temp)

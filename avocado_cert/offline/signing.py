@@ -39,12 +39,33 @@ def _write_new(path, data, mode):
         out.write(data)
 
 
+def _make_folders(folder):
+    """Create the missing folders of a key's path, each 0700: they hold a private key."""
+    missing = []
+    while folder and not os.path.lexists(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    if folder and not os.path.isdir(folder):
+        raise CertError("is not a folder: cannot create the key in it", folder)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+            os.chmod(path, 0o700)  # the umask may have narrowed it; make it exact
+        except OSError as details:
+            raise CertError(f"cannot create the folder: {details.strerror}", path) from None
+
+
 def generate(private_path):
-    """Write a new key pair: PATH (private, 0600) and PATH.pub; return the key id."""
+    """Write a new key pair: PATH (private, 0600) and PATH.pub; return the key id.
+
+    Missing folders on the way are created 0700."""
     public_path = private_path + PUBLIC_SUFFIX
+    if os.path.isdir(private_path):
+        raise CertError("is a folder: name the private key file to create in it", private_path)
     for path in (private_path, public_path):
         if os.path.lexists(path):
             raise CertError("already exists (remove it first, a key is never overwritten)", path)
+    _make_folders(os.path.dirname(os.path.abspath(private_path)))
     key = ed25519.Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -62,14 +83,18 @@ def load_private(path):
     """The Ed25519 private key of a PEM file that only its owner can read."""
     try:
         mode = os.stat(path).st_mode
+        with open(path, "rb") as src:
+            data = src.read(64 * 1024)
     except OSError as details:
         raise CertError(f"cannot read the private key: {details.strerror}", path) from None
+    if b"PRIVATE KEY" not in data and (b"PUBLIC KEY" in data or path.endswith(PUBLIC_SUFFIX)):
+        raise CertError(
+            "this is a public key: signing needs the private key (the file keygen wrote without .pub)", path
+        )
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise CertError(
             f"the private key is accessible by others (mode {stat.S_IMODE(mode):04o}); chmod 600 it", path
         )
-    with open(path, "rb") as src:
-        data = src.read()
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:

@@ -1,10 +1,11 @@
 """Verifying a result bundle offline: each rule a small function that passes or fails with a detail.
 
-    result = verify(bundle_path, public_key_bytes, releases=None, published_criteria=None)
-    result.ok, result.rules, result.to_dict()
+    result = verify(bundle_path, public_key_bytes, releases=None, published_criteria=None, vendor=None)
+    result.ok, result.rules, result.origin, result.to_dict()
 
 releases maps suite sha256 -> version (default: data/releases.yaml); published_criteria maps
-criteria version -> sha256 (default: the published data/criteria/VERSION.yaml files). Nothing is
+criteria version -> sha256 (default: the published data/criteria/VERSION.yaml files); vendor, when
+given, is the vendor whose key public_key_bytes is: the signed origin must name it. Nothing is
 written; an archive that cannot be read safely is a failed "structure" rule with result.fatal set.
 """
 
@@ -20,6 +21,7 @@ from avocado_cert.base import outcome, paths
 from avocado_cert.base.datafile import check_mapping, sha256_bytes
 from avocado_cert.base.errors import CertError
 from avocado_cert.offline import bundle as layout
+from avocado_cert.offline import origin as origins
 from avocado_cert.offline import safetar, signing, suitehash, suiteindex
 from avocado_cert.plan import criteria as criteria_mod
 from avocado_cert.plan import profile, variants
@@ -48,6 +50,9 @@ class Verification:
     key_id: str = ""
     fatal: str = ""
     rules: list = field(default_factory=list)
+    origin: dict = None  # the manifest's origin as signed (None: unbound or unreadable)
+    job_id: str = ""
+    verdict: str = ""
 
     @property
     def ok(self):
@@ -63,6 +68,9 @@ class Verification:
             "ok": self.ok,
             "key_id": self.key_id,
             "fatal": self.fatal or None,
+            "origin": self.origin,
+            "job_id": self.job_id,
+            "verdict": self.verdict,
             "rules": [rule.to_dict() for rule in self.rules],
         }
 
@@ -99,12 +107,13 @@ def read_by_rules(name):
 class Context:
     """What the rules read: the bundle's members, the kept contents, parsed lazily and once."""
 
-    def __init__(self, members, kept, public_key, releases, published):
+    def __init__(self, members, kept, public_key, releases, published, vendor=None):
         self.members = members
         self.kept = kept
         self.public_key = public_key
         self.releases = releases
         self.published = published
+        self.vendor = vendor
         self._parsed = {}
         self.cache = {}
 
@@ -265,6 +274,24 @@ def rule_signature(ctx):
     return signing.check(ctx.public_key, ctx.raw(layout.MANIFEST), ctx.raw(layout.SIGNATURE))
 
 
+def rule_origin(ctx):
+    origin = ctx.manifest.get("origin")
+    if origin is None:
+        if ctx.vendor:
+            return False, f"the bundle names no vendor: it is not bound to {ctx.vendor}"
+        return True, origins.describe(None)
+    found = origins.problems(origin)
+    if found:
+        return False, _listing(found)
+    if ctx.vendor and origin["vendor"] != ctx.vendor:
+        return False, f"signed for vendor {origin['vendor']}, not {ctx.vendor} (whose key was given)"
+    whose = f", a key of {ctx.vendor}" if ctx.vendor else ""
+    return (
+        True,
+        f"submitted for {origins.describe(origin)}, signed by key id {signing.key_id(ctx.public_key)[:16]}{whose}",
+    )
+
+
 def rule_suite(ctx):
     suite = ctx.suite
     files = suite["files"]
@@ -389,6 +416,36 @@ def _find_expected(ctx):
     return expected, problems
 
 
+def partial(ctx):
+    """Whether the report says the run is INCOMPLETE: then results it lacks are what a partial run
+    (one test file, a variant, an interruption) honestly lacks, not a sign of tampering."""
+    rep = ctx.report
+    return rep.get("verdict") == scoring.INCOMPLETE and rep["score"].get("verdict") == scoring.INCOMPLETE
+
+
+def _reported(ctx):
+    """The (relative test, variant) pairs the report lists (its results and its own MISSING ones)."""
+    if "reported" in ctx.cache:
+        return ctx.cache["reported"]
+    expected, _problems = _expected(ctx)
+    infos = _vt_tests(ctx)
+    found = set()
+    for entry in ctx.report.get("tests") or []:
+        if not isinstance(entry, dict):
+            continue
+        name, vid = str(entry.get("test", "")), entry.get("variant")
+        if name in infos:
+            found.add((infos[name]["test"], vid))
+            continue
+        parts = ctx.relative(name).split("/")
+        for start in range(len(parts)):  # the report names tests relative to the suite's parent
+            if ("/".join(parts[start:]), vid) in expected:
+                found.add(("/".join(parts[start:]), vid))
+                break
+    ctx.cache["reported"] = found
+    return found
+
+
 def _vt_tests(ctx):
     """{Avocado-VT test name: what it certifies} of a job run through Avocado-VT, else {}."""
     if VT_TESTS not in ctx.kept:
@@ -423,12 +480,21 @@ def _present(ctx):
 
 def rule_tests(ctx):
     expected, found_problems = _expected(ctx)
-    problems = list(found_problems)
     present = _present(ctx)
     missing = sorted(set(expected) - present)
     extra = sorted(present - set(expected))
+    problems = [f"result for {test} [{vid}], which the profile does not run" for test, vid in extra]
+    not_run = [p for p in found_problems if p.endswith("did not run")]
+    problems.extend(p for p in found_problems if p not in not_run)
+    if partial(ctx) and not problems:
+        if missing or not_run:
+            return True, (
+                f"INCOMPLETE run: {len(expected) - len(missing)} of the {len(expected)} test x variant results "
+                f"the profiles require are present"
+                + (f", {len(not_run)} variant(s) did not run" if not_run else "")
+            )
+    problems = not_run + problems
     problems.extend(f"no result for {test} [{vid}]" for test, vid in missing)
-    problems.extend(f"result for {test} [{vid}], which the profile does not run" for test, vid in extra)
     if problems:
         return False, _listing(problems)
     return True, f"all {len(expected)} test x variant results the profiles require are present"
@@ -457,11 +523,16 @@ def _summary(prof_score):
     }
 
 
-def rescore(ctx):
-    """The score re-computed from the raw results, the bundled criteria and the report's date."""
+def rescore(ctx, only=None):
+    """The score re-computed from the raw results, the bundled criteria and the report's date.
+
+    Every required test without a result counts as MISSING; with only (a set of (test, variant)),
+    only those do (what a partial run's own report counted)."""
     rep = ctx.report
     root = ctx.suite["root"].rstrip("/")
     expected_rel, _problems = _expected(ctx)
+    if only is not None:
+        expected_rel = {key: tags for key, tags in expected_rel.items() if key in only}
     vt_names = {(info["test"], info["variant"]): name for name, info in _vt_tests(ctx).items()}
     expected = {
         (vt_names.get((test, vid), f"{root}/{test}"), vid): _tag_info(tags)
@@ -482,12 +553,8 @@ def scored_on(ctx):
         raise Broken(f"{layout.REPORT}: score.scored_on is not a date") from None
 
 
-def rule_verdict(ctx):
-    rep = ctx.report
-    score, recs = rescore(ctx)
+def _differences(rep, score):
     problems = []
-    if score["verdict"] != rep.get("verdict") or score["verdict"] != rep["score"].get("verdict"):
-        problems.append(f"the report says {rep.get('verdict')}, the raw results give {score['verdict']}")
     for name, computed in score["profiles"].items():
         claimed = _summary(rep["score"]["profiles"].get(name) or {})
         mine = _summary(computed)
@@ -496,9 +563,28 @@ def rule_verdict(ctx):
                 problems.append(
                     f"profile '{name}': the report's {key.replace('_', ' ')} differ from the raw results'"
                 )
+    return problems
+
+
+def rule_verdict(ctx):
+    rep = ctx.report
+    score, recs = rescore(ctx)
+    problems = []
+    if score["verdict"] != rep.get("verdict") or score["verdict"] != rep["score"].get("verdict"):
+        problems.append(f"the report says {rep.get('verdict')}, the raw results give {score['verdict']}")
+    details = _differences(rep, score)
+    if details and not problems and partial(ctx):
+        # A partial run's report counts as MISSING only the tests it was asked to run.
+        details = _differences(rep, rescore(ctx, only=_reported(ctx) | _present(ctx))[0])
+    problems.extend(details)
     if problems:
         return False, _listing(problems)
     counted = sum(1 for rec in recs if rec.outcome != outcome.MISSING)
+    if score["verdict"] == scoring.INCOMPLETE and len(recs) > counted:
+        return (
+            True,
+            f"INCOMPLETE, re-computed from {counted} results ({len(recs) - counted} required missing)",
+        )
     return True, f"{score['verdict']}, re-computed from {counted} results"
 
 
@@ -577,6 +663,11 @@ RULES = (
     ("structure", "the bundle's layout and manifest are complete", rule_structure),
     ("hashes", "every file matches its SHA-256 in the manifest", rule_hashes),
     ("signature", "the manifest's signature verifies with the given key", rule_signature),
+    (
+        "origin",
+        "the signed origin names a vendor, product and version (the key's vendor, if given)",
+        rule_origin,
+    ),
     ("suite", "the suite hash is a released suite", rule_suite),
     ("inputs", "the profiles and criteria are those the report was scored with", rule_inputs),
     ("criteria", "the criteria version is a published one", rule_criteria),
@@ -637,7 +728,7 @@ def _message(details):
     return f"malformed content ({type(details).__name__}: {text[:120]})"
 
 
-def verify(bundle_path, public_key_bytes, releases=None, published_criteria=None, limits=None):
+def verify(bundle_path, public_key_bytes, releases=None, published_criteria=None, limits=None, vendor=None):
     """Check everything about a bundle that can be checked offline; return a Verification."""
     public_key = signing.parse_public(public_key_bytes)
     if releases is None:
@@ -651,5 +742,13 @@ def verify(bundle_path, public_key_bytes, releases=None, published_criteria=None
         result.fatal = str(details)
         result.rules = [Rule("structure", RULES[0][1], False, str(details))]
         return result
-    result.rules = run_rules(Context(members, kept, public_key, releases, published_criteria))
+    ctx = Context(members, kept, public_key, releases, published_criteria, vendor)
+    result.rules = run_rules(ctx)
+    try:
+        manifest = ctx.manifest
+        result.origin = manifest.get("origin") if isinstance(manifest.get("origin"), dict) else None
+        result.job_id = str((manifest.get("job") or {}).get("id", ""))
+        result.verdict = str((manifest.get("job") or {}).get("verdict", ""))
+    except _CONTENT_ERRORS:
+        pass  # the structure rule has said why
     return result
