@@ -82,7 +82,7 @@ class Objects:
                     if err.get_error_code() in _GONE:
                         return
                     # Drivers without some of these flags: remove metadata first, then plainly.
-                    for snap in self._ignore_gone(dom.listAllSnapshots) or []:
+                    for snap in self._ignore_unsupported(dom.listAllSnapshots) or []:
                         self._delete_metadata(snap, libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
                     for checkpoint in self._ignore_unsupported(dom.listAllCheckpoints) or []:
                         self._delete_metadata(checkpoint, libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
