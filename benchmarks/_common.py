@@ -20,8 +20,15 @@ def median_time(func, runs=5):
     return statistics.median(samples), samples
 
 
-def avocado(*args):
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+def path_without_venv():
+    """PATH without this virtualenv's bin/ (how cron jobs, CI scripts and service units call its tools)."""
+    dirs = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(d for d in dirs if d and os.path.abspath(d) != BIN) or "/usr/bin:/bin"
+
+
+def avocado(*args, venv_on_path=True):
+    path = BIN + os.pathsep + os.environ.get("PATH", "") if venv_on_path else path_without_venv()
+    env = dict(os.environ, PATH=path)
     start = time.perf_counter()
     proc = subprocess.run(
         [os.path.join(BIN, "avocado"), *args], env=env, capture_output=True, text=True, check=False

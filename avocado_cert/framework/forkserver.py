@@ -10,11 +10,14 @@ The server exits when its stdin reaches end of file (the job that started it is 
 Usage: python -m avocado_cert.framework.forkserver SOCKET_PATH
 """
 
+import functools
 import importlib
 import importlib.metadata
 import json
 import os
+import runpy
 import selectors
+import shutil
 import signal
 import socket
 import sys
@@ -30,23 +33,55 @@ PRELOAD = (
 )
 
 
+#: In a child served by a fork, the server's pid; never set in a process that was exec'd.
+FORKED_FROM = None
+
+_CONSOLE_SCRIPTS = {}
+
+
 def preload():
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # pylint: disable=broad-except
             pass  # a module that cannot load here is simply imported (or fails) in the child
+    # Read once here: scanning every installed distribution again in each child costs tens of ms.
+    _CONSOLE_SCRIPTS.update((ep.name, ep) for ep in importlib.metadata.entry_points(group="console_scripts"))
 
 
-def _entry_point(name):
-    """The function behind a console script of this environment, or None."""
-    for entry in importlib.metadata.entry_points(group="console_scripts", name=name):
-        return entry.load()
+def _is_this_interpreter(program, env):
+    """Whether program (a path or a name looked up on the request's PATH) is the server's own Python."""
+    found = program if os.sep in program else shutil.which(program, path=(env or {}).get("PATH", ""))
+    if not found:
+        return False
+    found, own = os.path.abspath(found), os.path.abspath(sys.executable)
+    # python3 and python3.11 of one virtualenv are the same interpreter with the same sys.path
+    return found == own or (
+        os.path.dirname(found) == os.path.dirname(own) and os.path.realpath(found) == os.path.realpath(own)
+    )
+
+
+def in_process(argv, env=None):
+    """How to serve a runner command in the forked child: a callable and the sys.argv it expects, or
+    None when the command is no Python runner of this environment (the child then execs it).
+
+    Served forms: a console script of this environment (`avocado-runner-KIND ...`, by name or path) and
+    this interpreter running a module (`python3 -m MODULE ...`, as Avocado asks for a runner when its
+    console script is not on PATH, and as its podman/lxc spawners name one)."""
+    if not argv:
+        return None
+    entry = _CONSOLE_SCRIPTS.get(os.path.basename(argv[0]))
+    if entry is not None:
+        return entry.load(), list(argv)
+    if len(argv) >= 3 and argv[1] == "-m" and _is_this_interpreter(argv[0], env):
+        # runpy replaces sys.argv[0] with the module's file, as `python -m` does
+        return functools.partial(runpy.run_module, argv[2], run_name="__main__", alter_sys=True), argv[2:]
     return None
 
 
 def run_child(request):
     """In the forked child: become the runner process the process spawner would have started."""
+    global FORKED_FROM  # pylint: disable=global-statement
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -59,11 +94,12 @@ def run_child(request):
     argv = list(request["argv"])
     code = 1
     try:
-        entry = _entry_point(os.path.basename(argv[0]))
-        if entry is None:
+        served = in_process(argv, request.get("env"))
+        if served is None:
             os.execvp(argv[0], argv)
-        sys.argv = argv
-        result = entry()
+        runner, sys.argv = served
+        FORKED_FROM = os.getppid()
+        result = runner()
         code = result if isinstance(result, int) else 0
     except SystemExit as details:
         code = details.code if isinstance(details.code, int) else (0 if details.code is None else 1)
@@ -158,4 +194,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as the importable module, so that FORKED_FROM is read where a runner looks for it.
+    from avocado_cert.framework import forkserver  # pylint: disable=import-self
+
+    sys.exit(forkserver.main())
