@@ -12,6 +12,39 @@ from avocado_cert.testing import domain as dx
 from avocado_cert.testing import xmlbuild
 
 
+def _read_qemu_argv(native):
+    """(name, memory in MiB, uuid) of a QEMU command line."""
+    argv = shlex.split(native)
+    name = argv[argv.index("-name") + 1].split(",")[0]
+    return (
+        name.removeprefix("guest="),
+        argv[argv.index("-m") + 1].split(",")[0],
+        argv[argv.index("-uuid") + 1],
+    )
+
+
+def _read_vmware_vmx(native):
+    """(name, memory in MiB, uuid) of a VMware .vmx file (uuid.bios: "56 4d ... 9a-bc ...")."""
+    keys = {}
+    for line in native.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            keys[key.strip().lower()] = value.strip().strip('"')
+    bios = keys.get("uuid.bios", "").replace(" ", "").replace("-", "")
+    uuid = f"{bios[:8]}-{bios[8:12]}-{bios[12:16]}-{bios[16:20]}-{bios[20:]}" if len(bios) == 32 else bios
+    return keys.get("displayname"), keys.get("memsize"), uuid
+
+
+# The native formats of the drivers (the profile's native_format): how to read one, and a sample of it.
+NATIVE_FORMATS = {
+    "qemu-argv": {"read": _read_qemu_argv, "sample": "qemu-system-x86_64 -name {name} -m 256"},
+    "vmware-vmx": {
+        "read": _read_vmware_vmx,
+        "sample": 'config.version = "8"\nvirtualHW.version = "4"\ndisplayName = "{name}"\nmemsize = "256"\n',
+    },
+}
+
+
 class DomainXML(CertTest):
     """
     :avocado: tags=area:domain
@@ -175,13 +208,10 @@ class DomainXMLNative(CertTest):
         dom = dx.define(self, root)
         native = self.conn.domainXMLToNative(self.native_format(), dom.XMLDesc(0), 0)
         self.assertTrue(native, "empty native configuration")
-        argv = shlex.split(native)
-        self.assertIn("-name", argv)
-        self.assertTrue(
-            argv[argv.index("-name") + 1].startswith(f"guest={dom.name()}"), "argv names another guest"
-        )
-        self.assertEqual(argv[argv.index("-m") + 1].split(",")[0], "256", "argv has another memory size")
-        self.assertEqual(argv[argv.index("-uuid") + 1], dom.UUIDString())
+        name, memory_mib, uuid = NATIVE_FORMATS[self.native_format()]["read"](native)
+        self.assertEqual(name, dom.name(), "the native configuration names another guest")
+        self.assertEqual(memory_mib, "256", "the native configuration has another memory size")
+        self.assertEqual(uuid, dom.UUIDString())
 
     def test_from_native(self):
         """
@@ -191,7 +221,7 @@ class DomainXMLNative(CertTest):
         """
         name = self.objects.name("dom")
         text = self.conn.domainXMLFromNative(
-            self.native_format(), f"qemu-system-x86_64 -name {name} -m 256", 0
+            self.native_format(), NATIVE_FORMATS[self.native_format()]["sample"].format(name=name), 0
         )
         root = xmlsafe.fromstring(text)
         self.assertEqual(root.findtext("name"), name)
