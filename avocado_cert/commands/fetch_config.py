@@ -33,6 +33,8 @@ def _document(client):
     try:
         document = client.json("GET", "/api/v1/config")
     except CertError as details:
+        if "cannot reach" in str(details):
+            raise
         raise CertError(f"{details} (is {client.base} a certification catalog?)") from None
     if not isinstance(document, dict) or not all(
         isinstance(document.get(key, []), list) for key in ("criteria", "profiles", "releases")
@@ -102,8 +104,11 @@ def _write_all(folder, files):
 def run(config, out):
     client = Client(config.get("cert_fetch_server"))
     folder = config.get("cert_fetch_output")
-    if os.path.lexists(folder) and not os.path.isdir(folder):
-        raise CertError("is not a folder", folder)
+    nearest = os.path.abspath(folder)
+    while not os.path.lexists(nearest):
+        nearest = os.path.dirname(nearest)
+    if not os.path.isdir(nearest):
+        raise CertError(f"{nearest} is not a folder: cannot write the configuration in it", folder)
     files = _download(client, _document(client))
     _write_all(folder, files)
     for _rel, _data, line in files:

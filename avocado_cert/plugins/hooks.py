@@ -6,6 +6,7 @@ from avocado.core.exceptions import JobError
 from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import JobPost, JobPre, ResultEvents
 
+from avocado_cert.base import lastjob
 from avocado_cert.base.errors import CertError
 from avocado_cert.host import hostcheck
 from avocado_cert.plan import session
@@ -48,6 +49,8 @@ class CertHostHooks(JobPre, JobPost):
     def post(self, job):
         hostcheck.unlock_host(self._lock)
         self._lock = None
+        if job.config.get("cert.profile") and os.path.isdir(_cert_dir(job)):
+            lastjob.record(job.logdir)  # `avocado cert bundle latest` finds it wherever it was written
 
 
 class CertHostCheck(ResultEvents):

@@ -4,6 +4,7 @@ from avocado.core.plugin_interfaces import Init
 from avocado.core.settings import settings
 
 from avocado_cert.framework import safeloader
+from avocado_cert.vt import provider, quiet
 
 
 class CertInit(Init):
@@ -12,6 +13,9 @@ class CertInit(Init):
 
     def initialize(self):
         safeloader.install()
+        # Before the CLI plugins load: Avocado-VT's would print tracebacks and warnings otherwise.
+        quiet.install()
+        provider.register_if_missing()
         settings.register_option(
             section="cert",
             key="profile",

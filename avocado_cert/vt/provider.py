@@ -2,20 +2,31 @@
 
 Usage: python -m avocado_cert.vt.provider [--quiet]. Writes only the provider's own .ini file and its
 downloads/avocado-cert link; other providers are left alone.
+
+Avocado-VT looks for providers under Avocado's data folder (datadir.paths.data_dir, by default
+~/avocado/data, so one per home), and its `vt`/`vt-list` plugins print "Bootstrap missing" tracebacks
+on every command while that folder has no provider. The certification plugin's start-up therefore
+registers the provider wherever the data folder is (register_if_missing): any home, any machine.
 """
 
+import importlib.util
 import os
 import sys
 
 from avocado_cert.base import paths
 
 PROVIDER = "avocado-cert"
+VT_DATA = os.path.join("avocado-vt", "virttest", "test-providers.d")  # virttest.data_dir's layout
 
 
-def providers_dir():
-    from virttest import data_dir  # pylint: disable=import-outside-toplevel
+def providers_dir(data_dir=None):
+    """Avocado-VT's test-providers.d for Avocado's data folder (without importing virttest, whose
+    import has side effects)."""
+    if data_dir is None:
+        from avocado.core.settings import settings  # pylint: disable=import-outside-toplevel
 
-    return data_dir.get_test_providers_dir()
+        data_dir = settings.as_dict().get("datadir.paths.data_dir")
+    return os.path.join(os.path.expanduser(data_dir or "~/avocado/data"), VT_DATA)
 
 
 def provider_source():
@@ -45,6 +56,24 @@ def ensure(base=None):
         return False
     register(base)
     return True
+
+
+def register_if_missing(data_dir=None):
+    """At start-up: register when Avocado-VT is installed and its data folder has no provider yet.
+    A data folder that cannot be written is left alone (Avocado-VT then says so itself)."""
+    if importlib.util.find_spec("avocado_vt") is None:
+        return False
+    base = providers_dir(data_dir)
+    downloads = os.path.join(base, "downloads")
+    try:
+        if os.listdir(downloads):
+            return False  # bootstrapped or registered: nothing to fix, and nothing to rewrite
+    except OSError:
+        pass
+    try:
+        return ensure(base)
+    except OSError:
+        return False
 
 
 def register(base=None):
