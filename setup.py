@@ -40,6 +40,7 @@ setup(
     packages=find_packages(include=["avocado_cert", "avocado_cert.*"]),
     include_package_data=True,
     package_data={
+        "avocado_cert.report": ["templates/*"],
         "avocado_cert.catalog": [
             "templates/*",
             "migrations/*.py",
@@ -55,6 +56,7 @@ setup(
         "libvirt-python",
         "aexpect",
         "lxml",
+        "Jinja2",  # report.html and the catalog's pages share templates
         "PyYAML",
         "cryptography",
         "Pillow",  # screenshots are checked as images; Avocado-VT also wants it

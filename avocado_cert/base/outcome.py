@@ -48,18 +48,3 @@ def aggregate(outcomes):
         if candidate in present:
             return candidate
     return ERROR
-
-
-def html_cells(row, columns, escape, colors):
-    """The report's table cells of one row of a side-by-side comparison (transports, arches): the
-    outcome per column, coloured, its reason as the tooltip; "-" where the column has none."""
-    cells = []
-    for column in columns:
-        value = row["outcomes"].get(column)
-        if value is None:
-            cells.append("<td>-</td>")
-            continue
-        reason = row["reasons"].get(column, "")
-        title = f' title="{escape(reason)}"' if reason else ""
-        cells.append(f'<td style="color:{colors.get(value, "#000")}"{title}>{escape(value)}</td>')
-    return "".join(cells)

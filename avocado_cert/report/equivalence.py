@@ -118,34 +118,3 @@ def summary_lines(equivalence):
     if len(findings) > SUMMARY_FINDINGS:
         lines.append(f"  ... {len(findings) - SUMMARY_FINDINGS} more in the report")
     return lines
-
-
-def html_section(equivalence, escape, colors):
-    if not equivalence:
-        return ""
-    transports = equivalence["transports"]
-    head = "".join(f"<th>{escape(t)}</th>" for t in transports)
-
-    def table(rows):
-        body = []
-        for row in rows:
-            cells = outcome.html_cells(row, transports, escape, colors)
-            body.append(f"<tr><td>{escape(row['test'])}</td>{cells}</tr>")
-        return f"<table><tr><th>test</th>{head}</tr>{''.join(body)}</table>"
-
-    findings = equivalence["findings"]
-    parts = [
-        "<h2>Transport equivalence</h2>",
-        f"<p>{equivalence['compared']} tests ran over several transports ({escape(', '.join(transports))}); "
-        f"{len(findings)} ended differently (a finding: the API depends on the transport).</p>",
-    ]
-    if findings:
-        parts.append(table(findings))
-    for key, title in (
-        ("transport_specific", "Checks of the transport itself, different by design"),
-        ("not_compared", "Differing only by SKIP or a missing result"),
-    ):
-        rows = equivalence.get(key) or []
-        if rows:
-            parts.append(f"<details><summary>{title} ({len(rows)})</summary>{table(rows)}</details>")
-    return "".join(parts)

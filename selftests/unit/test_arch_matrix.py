@@ -165,8 +165,18 @@ def test_comparison_flags_what_differs_between_arches():
     assert row["reasons"]["aarch64"] == "cpu hotplug is not supported"
     text = "\n".join(archmatrix.summary_lines(matrix))
     assert "Per-arch comparison" in text and "t.py:A.plug" in text and "domain.guest_vcpus" in text
-    page = archmatrix.html_section(matrix, html_report._e, html_report.COLORS)
+    page = html_report.render(_page_report(matrix))
     assert "<h2>Per-arch comparison</h2>" in page and "differs" in page
+    assert page.index("t.py:A.plug") < page.index("t.py:A.boot"), "differences are listed first"
+
+
+def _page_report(matrix):
+    return {
+        "score": {"verdict": "INCOMPLETE", "profiles": {}, "scored_on": "2026-12-06"},
+        "suite": {"name": "avocado-cert", "version": "0"},
+        "tests": [],
+        "arch_matrix": matrix,
+    }
 
 
 def test_report_records_the_arch_of_a_single_arch_job():
