@@ -147,7 +147,7 @@ def test_newer_release_uses_the_newest_older_table():
 def test_sweep_tags_are_the_tables_refused_functions():
     """Each ReadOnlyWrites test tags exactly the refused functions of its modules that it drives."""
     from avocado_cert.apisurface import coverage  # pylint: disable=import-outside-toplevel
-    from avocado_cert.testing import readonly as sweep  # pylint: disable=import-outside-toplevel
+    from avocado_cert.testing.readonly import arguments, sweep  # pylint: disable=import-outside-toplevel
 
     path = os.path.join(paths.suite_dir(), "security", "test_read_only.py")
     with open(path, encoding="utf-8") as source:
@@ -163,7 +163,7 @@ def test_sweep_tags_are_the_tables_refused_functions():
         expected = driven - not_certifiable
         assert tests[f"ReadOnlyWrites.{name}"]["api"] == expected, name
         tagged |= expected
-    exposed = {n for n in table.refused if n in bindings.exposed or n in sweep.COMPANIONS} - not_certifiable
+    exposed = {n for n in table.refused if n in bindings.exposed or n in arguments.COMPANIONS} - not_certifiable
     assert exposed == tagged
     assert tests["ReadOnlyConditional.test_secure_flags"]["api"] == set(table.refused_if)
 

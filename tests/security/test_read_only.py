@@ -8,7 +8,8 @@ import os
 from avocado_cert.apisurface import libvirt_api as apisurface
 from avocado_cert.apisurface import pybindings
 from avocado_cert.testing import CertTest
-from avocado_cert.testing import readonly as sweep
+from avocado_cert.testing.readonly import sweep
+from avocado_cert.testing.readonly.fixtures import Fixtures, NotDriven
 
 
 class ReadOnlySweep(CertTest):
@@ -29,7 +30,7 @@ class ReadOnlySweep(CertTest):
         self.assertTrue(
             functions, f"the table of libvirt {table.libvirt} names no refused function in {modules}"
         )
-        fixtures = sweep.Fixtures(self, self.ro)
+        fixtures = Fixtures(self, self.ro)
         outcomes = [sweep.drive(self, fixtures, api, python, args) for api, python, args in functions]
         self._keep_outcomes(table, outcomes)
         failed = [o for o in outcomes if o.result == "failed"]
@@ -206,7 +207,7 @@ class ReadOnlyConditional(ReadOnlySweep):
         :avocado: tags=api:virDomainCheckpointGetXMLDesc
         """
         table = sweep.load_table(self.conn)
-        fixtures = sweep.Fixtures(self, self.ro)
+        fixtures = Fixtures(self, self.ro)
         cases = sweep.conditional_cases(fixtures)
         self.assertEqual(
             set(cases), set(table.refused_if), "every conditionally refused function of the table has a case"
@@ -240,14 +241,14 @@ class ReadOnlyReads(ReadOnlySweep):
         :avocado: tags=api:virStorageVolGetInfo,api:virStorageVolGetXMLDesc,api:virConnectListAllDomains
         """
         table = sweep.load_table(self.conn)
-        fixtures = sweep.Fixtures(self, self.ro)
+        fixtures = Fixtures(self, self.ro)
         checked = []
         for api, read in sweep.READ_SAMPLE:
             self.assertNotIn(api, table.refused, f"{api} is a read the table says is refused")
             try:
                 rw_answer = read(fixtures, self.conn)
                 ro_answer = read(fixtures, self.ro)
-            except sweep.NotDriven as why:
+            except NotDriven as why:
                 self.log.info("%s not read here: %s", api, why)
                 continue
             self.assertEqual(ro_answer, rw_answer, f"{api}: the read-only connection reads another answer")
