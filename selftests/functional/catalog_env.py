@@ -62,7 +62,7 @@ class Run:
         """A bundle of the job signed with the named key (built with `avocado cert bundle`)."""
         if name not in self.bundles:
             out = os.path.join(self.folder, f"{name}.tar.gz")
-            proc = avocado("cert", "bundle", self.job, "--key", self.key(key), "-o", out)
+            proc = avocado("cert", "bundle", self.job, "--key", self.key(key), "-o", out, *origin_flags(key))
             assert proc.returncode == 0, proc.stdout + proc.stderr
             self.bundles[name] = out
         return self.bundles[name]
@@ -70,6 +70,11 @@ class Run:
     def read_manifest(self, path):
         _members, kept = safetar.scan(path, keep=lambda n: n == bundle.MANIFEST)
         return json.loads(kept[bundle.MANIFEST])
+
+
+def origin_flags(vendor, product="virt-stack", version="1.0"):
+    """A bundle signed by a vendor's key is bound to that vendor's product version (the signed origin)."""
+    return ("--vendor", vendor, "--product", product, "--product-version", version)
 
 
 def certification_run(folder):
@@ -88,7 +93,7 @@ def certification_run(folder):
         made = []
         for name, key in (("good", "vendor-a"), ("b-signed", "vendor-b")):
             out = os.path.join(results, f"{name}.tar.gz")
-            made.append(avocado("cert", "bundle", run.job, "--key", run.key(key), "-o", out))
+            made.append(avocado("cert", "bundle", run.job, "--key", run.key(key), "-o", out, *origin_flags(key)))
             run.bundles[name] = out
         if all(proc.returncode == 0 for proc in made):
             run.manifest = run.read_manifest(run.bundles["good"])
