@@ -23,13 +23,16 @@ func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(status int)      { r.status = status }
 
-// registerRequest is the part of a RegisterVM_Task request the fixes need.
-type registerRequest struct {
+// soapRequest is the part of the RegisterVM_Task and ReconfigVM_Task requests the fixes need.
+type soapRequest struct {
 	Body struct {
 		Register *struct {
 			Path string `xml:"path"`
 			Name string `xml:"name"`
 		} `xml:"RegisterVM_Task"`
+		Reconfig *struct {
+			This string `xml:"_this"`
+		} `xml:"ReconfigVM_Task"`
 	} `xml:"Body"`
 }
 
@@ -46,18 +49,23 @@ func fidelity(next http.Handler, client *vim25.Client) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(request))
-		var register registerRequest
-		if bytes.Contains(request, []byte("RegisterVM_Task")) {
-			_ = xml.Unmarshal(request, &register)
+		var soap soapRequest
+		if bytes.Contains(request, []byte("RegisterVM_Task")) || bytes.Contains(request, []byte("ReconfigVM_Task")) {
+			_ = xml.Unmarshal(request, &soap)
 		}
-		if register.Body.Register != nil {
-			prepareRegister(register.Body.Register.Path, register.Body.Register.Name)
+		if soap.Body.Register != nil {
+			prepareRegister(soap.Body.Register.Path, soap.Body.Register.Name)
 		}
 		rec := &recorder{header: w.Header(), status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		if register.Body.Register != nil && rec.status == http.StatusOK {
-			if err = finishRegister(client, register.Body.Register.Path); err != nil {
+		if soap.Body.Register != nil && rec.status == http.StatusOK {
+			if err = finishRegister(client, soap.Body.Register.Path); err != nil {
 				log.Printf("loading the registered VM's .vmx: %s", err)
+			}
+		}
+		if soap.Body.Reconfig != nil && rec.status == http.StatusOK {
+			if err = syncVMX(soap.Body.Reconfig.This); err != nil {
+				log.Printf("writing the reconfigured VM's .vmx: %s", err)
 			}
 		}
 		body, err := typeArrayItems(rec.body.Bytes())

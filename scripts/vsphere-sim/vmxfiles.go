@@ -24,6 +24,8 @@ import (
 // Gap 4: a real host registers a VM (RegisterVM_Task) from its .vmx alone, taking its memory, vCPUs,
 // guest OS and BIOS UUID from it and creating the .nvram and vmware.log itself; govmomi requires both
 // files to exist and ignores the .vmx's contents.
+// Gap 6: a real host rewrites a VM's .vmx when it reconfigures it (ReconfigVM_Task: memory, vCPUs,
+// memory limit), and libvirt reads the domain XML from that file; govmomi changes only its inventory.
 // Gap 5 (vCenter): a datastore shared by the hosts of a cluster lists each host's mount; govmomi lists one.
 
 // datastoreFile is the local file behind a datastore path "[name] dir/file".
@@ -129,6 +131,7 @@ func vmxOf(vm *simulator.VirtualMachine) string {
 // writeVMXFiles gives every VM of the model whose .vmx is empty the one a real host keeps (gap 2).
 func writeVMXFiles() error {
 	fixDatastoreMounts()
+	addAutoStartManagers()
 	for _, entity := range simulator.Map.All("VirtualMachine") {
 		vm := entity.(*simulator.VirtualMachine)
 		file, err := datastoreFile(vm.Config.Files.VmPathName)
@@ -229,4 +232,46 @@ func finishRegister(client *vim25.Client, vmxPath string) error {
 		return task.Wait(ctx)
 	}
 	return fmt.Errorf("no VM registered from %s", vmxPath)
+}
+
+// syncVMX writes a reconfigured VM's memory and vCPUs back into its .vmx, as a real host does (gap 6).
+func syncVMX(vmRef string) error {
+	for _, entity := range simulator.Map.All("VirtualMachine") {
+		vm := entity.(*simulator.VirtualMachine)
+		if vm.Self.Value != vmRef {
+			continue
+		}
+		file, err := datastoreFile(vm.Config.Files.VmPathName)
+		if err != nil {
+			return err
+		}
+		content, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		set := map[string]string{
+			"memsize":  strconv.Itoa(int(vm.Config.Hardware.MemoryMB)),
+			"numvcpus": strconv.Itoa(int(vm.Config.Hardware.NumCPU)),
+		}
+		if limit := vm.Config.MemoryAllocation.Limit; limit != nil && *limit >= 0 {
+			set["sched.mem.max"] = strconv.FormatInt(*limit, 10)
+		}
+		var out strings.Builder
+		for _, line := range strings.Split(strings.TrimRight(string(content), "\n"), "\n") {
+			key, _, found := strings.Cut(line, "=")
+			name := strings.ToLower(strings.TrimSpace(key))
+			if value, ours := set[name]; found && ours {
+				line = fmt.Sprintf("%s = %q", name, value)
+				delete(set, name)
+			}
+			out.WriteString(line + "\n")
+		}
+		for _, name := range []string{"memsize", "numvcpus", "sched.mem.max"} {
+			if value, left := set[name]; left {
+				fmt.Fprintf(&out, "%s = %q\n", name, value)
+			}
+		}
+		return os.WriteFile(file, []byte(out.String()), 0o600)
+	}
+	return fmt.Errorf("no VM %s", vmRef)
 }
