@@ -33,7 +33,9 @@ def home(tmp_path_factory):
 
 
 def cert(home, *args, cwd=None, timeout=600):
-    return avocado(*args, cwd=cwd, timeout=timeout, env={"AVOCADO_CERT_HOME": home})
+    # Its own state folder: `bundle latest` finds this module's last run, not another user's.
+    env = {"AVOCADO_CERT_HOME": home, "XDG_STATE_HOME": os.path.join(home, "state")}
+    return avocado(*args, cwd=cwd, timeout=timeout, env=env)
 
 
 def assert_clean_failure(done, message):
