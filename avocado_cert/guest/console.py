@@ -107,6 +107,19 @@ class GuestConsole:
                 self.boot_id = boots[-1]
                 return self.boot_id
 
+    def wait_shell(self, timeout=30.0):
+        """On a guest already at its shell (restored from a saved state): wake the prompt and read the
+        boot id of the kernel that runs. Returns it."""
+        try:
+            self.session.sendline("")
+            self.session.read_up_to_prompt(timeout=timeout)
+        except aexpect_errors.ExpectError as details:
+            raise ConsoleError(
+                f"{self.name}: no shell prompt within {timeout:g} s: {_tail(details)}"
+            ) from None
+        self.boot_id = self.check("cat /proc/sys/kernel/random/boot_id", timeout).strip()
+        return self.boot_id
+
     def wait_marker(self, timeout):
         """Wait only for the boot marker (no prompt); True if it came within timeout."""
         try:

@@ -76,6 +76,11 @@ class CertTest(Test):
         .dom, .run(), .check()); removed at cleanup. SKIP where the profile boots no guest OS."""
         return guest.boot(self, why, **domain_kwargs)
 
+    def running_guest(self, why="the check needs a guest OS", **domain_kwargs):
+        """Like boot_guest, for a test that needs the guest running, not its boot: the guest is
+        restored at its shell from a state saved after a real boot of the same definition."""
+        return guest.running(self, why, **domain_kwargs)
+
     # --- set-up and tear-down --------------------------------------------------------------------
     def setUp(self):
         libvirt_errors.quiet()

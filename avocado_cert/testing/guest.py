@@ -3,14 +3,19 @@ shell, with its serial console attached (aexpect through `virsh console`).
 
     guest = self.boot_guest(max_vcpus=2)        # SKIP where the profile boots no guest OS
     self.assertEqual(guest.check("nproc").strip(), "1")
+    guest = self.running_guest()                # at its shell, restored from a saved boot
 
 The console is closed and the domain destroyed and undefined by the test's object factory.
 """
 
+import os
+import time
+
 import libvirt
 
-from avocado_cert.guest import variant
+from avocado_cert.guest import savedstate, variant
 from avocado_cert.guest.console import ConsoleError, GuestConsole
+from avocado_cert.host import libvirt_errors
 
 DEFAULT_BOOT_TIMEOUT = 120.0
 
@@ -49,21 +54,106 @@ class Guest:
         return self.console.wait_boot(timeout or self.boot_timeout, previous=self.boot_id)
 
 
+def _usable_image(test, why):
+    """The variant's guest image; SKIP (with why) where the variant boots no guest OS."""
+    params = test.variant_params
+    if variant.image_name(params) is None:
+        test.skip_because(f"{why}: the profile boots no guest OS (guest: {params.get('guest', 'none')})")
+    return variant.image_for(params, log=test.log.info)
+
+
+def _console(test, image, dom):
+    console = GuestConsole(test.uri, dom.name(), image.recipe.marker, image.recipe.prompt, log=test.log.debug)
+    test.objects.on_cleanup(f"console of {dom.name()}", console.close)
+    return console
+
+
+def _boot_defined(test, image, dom):
+    """Start the defined domain paused, attach the console, resume and wait for the shell."""
+    dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+    console = _console(test, image, dom)
+    timeout = float(test.param("guest_boot_timeout", DEFAULT_BOOT_TIMEOUT))
+    console.attach()
+    started = time.monotonic()
+    dom.resume()
+    console.wait_boot(timeout)
+    # The boot time is read by benchmarks/qemu_profile.py.
+    test.log.info(
+        "guest %s booted in %.2f s (boot id %s)", dom.name(), time.monotonic() - started, console.boot_id
+    )
+    return Guest(dom, console, timeout)
+
+
 def boot(test, why, **domain_kwargs):
     """Define, start paused, attach the console, resume and wait for the shell; return a Guest.
 
     SKIP (with why) where the variant boots no guest OS."""
-    params = test.variant_params
-    if variant.image_name(params) is None:
-        test.skip_because(f"{why}: the profile boots no guest OS (guest: {params.get('guest', 'none')})")
-    image = variant.image_for(params, log=test.log.info)
-    dom = test.define_domain(**domain_kwargs)
-    dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
-    console = GuestConsole(test.uri, dom.name(), image.recipe.marker, image.recipe.prompt, log=test.log.debug)
-    test.objects.on_cleanup(f"console of {dom.name()}", console.close)
+    image = _usable_image(test, why)
+    return _boot_defined(test, image, test.define_domain(**domain_kwargs))
+
+
+def _restore(test, image, state, define):
+    """The state's domain restored at its shell, or None if the state cannot be restored here.
+    define: the domain is not defined yet (a later test than the one that saved the state)."""
+    started = time.monotonic()
+    try:
+        if define:
+            test.objects.define_domain(test.conn.saveImageGetXMLDesc(state.path, 0))
+        test.conn.restoreFlags(state.path, None, libvirt.VIR_DOMAIN_SAVE_PAUSED)
+    except libvirt.libvirtError as err:
+        test.log.info("the saved state %s cannot be restored: %s", state.path, libvirt_errors.describe(err))
+        return None
+    dom = test.conn.lookupByName(state.domain_name)
+    console = _console(test, image, dom)
     timeout = float(test.param("guest_boot_timeout", DEFAULT_BOOT_TIMEOUT))
     console.attach()
     dom.resume()
-    console.wait_boot(timeout)
-    test.log.info("guest %s booted (boot id %s)", dom.name(), console.boot_id)
+    console.wait_shell(timeout)
+    # Read by benchmarks/qemu_profile.py, like the boot time.
+    test.log.info(
+        "guest %s restored at its shell in %.2f s (boot id %s)",
+        dom.name(),
+        time.monotonic() - started,
+        console.boot_id,
+    )
     return Guest(dom, console, timeout)
+
+
+def running(test, why, **domain_kwargs):
+    """A Guest at its shell for a test that needs it running, not booting: restored from the state
+    saved right after a real boot of the same definition (guest/savedstate), the first time booted
+    and saved. Where no state can be used (a remote daemon, the state in use by another test, a
+    restore refused), the guest boots for real. SKIP (with why) where the variant boots no guest OS."""
+    image = _usable_image(test, why)
+    if not savedstate.local_uri(test.uri):
+        return boot(test, why, **domain_kwargs)
+    xml = test.domain_xml(**domain_kwargs)
+    state = savedstate.claim(image.folder, xml, (test.conn.getLibVersion(), test.conn.getVersion()))
+    if state is None:
+        test.log.info("every saved state of this definition serves another domain: booting for real")
+        return boot(test, why, **domain_kwargs)
+    # Registered first, so released last: after the domain that carries the state's name is gone.
+    test.objects.on_cleanup(f"saved state {state.path}", state.release)
+    if state.saved:
+        guest = _restore(test, image, state, define=True)
+        if guest is not None:
+            return guest
+        state.discard()
+        return boot(test, why, **domain_kwargs)
+    dom = test.objects.define_domain(savedstate.renamed(xml, state.domain_name))
+    guest = _boot_defined(test, image, dom)
+    guest.console.close()
+    partial = state.partial_path()
+    try:
+        dom.save(partial)
+    except libvirt.libvirtError:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+    state.commit(partial)
+    test.log.info("guest %s saved at its shell to %s", dom.name(), state.path)
+    guest = _restore(test, image, state, define=False)
+    if guest is None:
+        state.discard()
+        return boot(test, why, **domain_kwargs)
+    return guest

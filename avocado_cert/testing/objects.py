@@ -94,6 +94,7 @@ class Objects:
         name = name_of(xml)
         require_owned(name, "domain")
         self._domain_cleanup(name)
+        self.log.info("defining domain %s", name)  # names the domain for benchmarks/qemu_profile.py
         return self.conn.defineXMLFlags(xml, flags) if flags else self.conn.defineXML(xml)
 
     def create_domain(self, xml, flags=0):
@@ -101,12 +102,14 @@ class Objects:
         name = name_of(xml)
         require_owned(name, "domain")
         self._domain_cleanup(name)
+        self.log.info("creating domain %s", name)
         return self.conn.createXML(xml, flags)
 
     def adopt_domain(self, name):
         """Register cleanup for a domain created by another API (restore, migrate, ...)."""
         require_owned(name, "domain")
         self._domain_cleanup(name)
+        self.log.info("adopting domain %s", name)
 
     # --- networks ------------------------------------------------------------------------------
     def _network_cleanup(self, name):

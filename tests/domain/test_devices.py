@@ -116,7 +116,7 @@ class DiskDevices(CertTest):
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
         # The guest OS releases the device: it must be up (its shell answering) before the request.
-        dom = self.boot_guest("a PCI device leaves only when the guest OS releases it").dom
+        dom = self.running_guest("a PCI device leaves only when the guest OS releases it").dom
         disk = self.disk("vdc", "virtio")
         self.assertEqual(dom.attachDeviceFlags(disk, dx.LIVE), 0)
         self.assertIn("vdc", dx.disk_targets(dx.live_xml(dom)))
@@ -195,7 +195,7 @@ class NetworkDevices(CertTest):
         :avocado: tags=cap:domain.devices_unplug_pci
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        dom = self.boot_guest("a PCI device leaves only when the guest OS releases it").dom
+        dom = self.running_guest("a PCI device leaves only when the guest OS releases it").dom
         mac = dx.random_mac()
         self.assertEqual(dom.attachDeviceFlags(self.nic(mac), dx.LIVE), 0)
         self.assertIn(mac, dx.interface_macs(dx.live_xml(dom)))

@@ -49,7 +49,7 @@ class GuestHotplug(CertTest):
 
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        guest = self.boot_guest("the guest lists its disks")
+        guest = self.running_guest("the guest lists its disks")
         self.assertEqual(self._disks(guest), {}, "the guest starts with no disk")
         path = self._scratch_file(DISK_BYTES)
         disk = guestdevices.disk(path, target="vdb")
@@ -79,7 +79,7 @@ class GuestHotplug(CertTest):
 
         :avocado: tags=api:virDomainAttachDevice,api:virDomainDetachDevice
         """
-        guest = self.boot_guest("the guest lists its NICs")
+        guest = self.running_guest("the guest lists its NICs")
         nic = guestdevices.interface()
         mac = nic.find("mac").get("address")
         self.assertNotIn(mac, guest.check(NIC_MACS))

@@ -29,7 +29,7 @@ class GuestInput(CertTest):
 
         :avocado: tags=api:virDomainInjectNMI
         """
-        guest = self.boot_guest("the guest counts NMIs")
+        guest = self.running_guest("the guest counts NMIs")
         before = guest.read_int(NMI_COUNT)
         self.assertEqual(guest.dom.injectNMI(0), 0)
         self.wait_for(
@@ -52,7 +52,7 @@ class GuestInput(CertTest):
 
         :avocado: tags=api:virDomainSendKey
         """
-        guest = self.boot_guest("the guest reads its keyboard")
+        guest = self.running_guest("the guest reads its keyboard")
         device = guest.check(KEYBOARD_EVENT).strip()
         self.require(device, "the guest has no PS/2 keyboard")
         guest.check(f"cat /dev/input/{device} > {KEY_EVENTS} & echo $! > {KEY_EVENTS}.pid")

@@ -45,7 +45,7 @@ class GuestMemory(CertTest):
 
         :avocado: tags=api:virDomainSetMemoryFlags,api:virDomainSetMemory,api:virDomainGetInfo
         """
-        guest = self.boot_guest("the guest reports its memory", memory_kib=MEMORY_KIB)
+        guest = self.running_guest("the guest reports its memory", memory_kib=MEMORY_KIB)
         before = self._mem_total(guest)
         self.log.info("guest MemTotal at boot: %d KiB", before)
         self.assertEqual(guest.dom.setMemoryFlags(MEMORY_KIB - STEP_KIB, LIVE), 0)

@@ -42,7 +42,7 @@ class GuestVcpuPlug(CertTest):
 
         :avocado: tags=api:virDomainSetVcpusFlags,api:virDomainGetVcpusFlags
         """
-        guest = self.boot_guest("the guest counts its CPUs", vcpus=1, max_vcpus=2)
+        guest = self.running_guest("the guest counts its CPUs", vcpus=1, max_vcpus=2)
         self.assertEqual(guest_cpus(guest), (1, "0"), "the guest starts with one CPU")
         self.assertEqual(set_live_vcpus(self, guest.dom, 2), 0)
         self.assertEqual(guest.dom.vcpusFlags(LIVE), 2)
@@ -63,7 +63,7 @@ class GuestVcpuUnplug(CertTest):
 
         :avocado: tags=api:virDomainSetVcpusFlags,api:virDomainGetVcpusFlags
         """
-        guest = self.boot_guest("the guest counts its CPUs", vcpus=1, max_vcpus=2)
+        guest = self.running_guest("the guest counts its CPUs", vcpus=1, max_vcpus=2)
         # Only a hot-plugged vCPU can be unplugged again.
         self.assertEqual(set_live_vcpus(self, guest.dom, 2), 0)
         self.wait_for(lambda: guest_cpus(guest) == (2, "0-1"), 60, what="the guest to see 2 CPUs online")
