@@ -54,6 +54,9 @@ build() {
         (cd "$source_dir" && env GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOPROXY=off \
             GOCACHE="$cache/gocache" go build -o "$binary.new" .)
         mv "$binary.new" "$binary"
+        # Builds of older sources are never used again: keep the Go build cache, drop them.
+        find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name gocache ! -name "$(basename "$(dirname "$binary")")" \
+            -exec rm -rf {} +
     fi
     echo "$binary"
 }
