@@ -96,7 +96,9 @@ class MigrationTest(CertTest):
         events.start_loop()
         super().setUp()
         if not self.dest_uri or not self.peer_uri:
-            self.skip_because("the profile names no destination host (migration_dest_uri, migration_peer_uri)")
+            self.skip_because(
+                "the profile names no destination host (migration_dest_uri, migration_peer_uri)"
+            )
         try:
             self.dconn = connect.open_uri(self.dest_uri)
         except libvirt.libvirtError as err:
@@ -157,7 +159,7 @@ class MigrationTest(CertTest):
         console = GuestConsole(uri, name, recipe.marker, recipe.prompt, log=self.log.debug)
         return console
 
-    def boot_moving(self, disk_path=None, dest_pool=None):
+    def boot_moving(self, disk_path=None):
         """Define and boot a guest on the source, start its counter (and write a disk marker)."""
         timeout = float(self.param("guest_boot_timeout", 120))
         dom = self.objects.define_domain(self.guest_xml(disk_path))
@@ -170,7 +172,7 @@ class MigrationTest(CertTest):
         console.wait_boot(timeout)
         console.check(COUNTER)
         marker = None
-        if disk_path or dest_pool:
+        if disk_path:
             marker = f"ACERT-MARK-{uuid.uuid4().hex[:12]}"
             console.check(f"echo {marker} | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null")
         guest = MovingGuest(dom, console, 0, marker)
@@ -188,7 +190,7 @@ class MigrationTest(CertTest):
     def read_marker(console):
         """The disk's first bytes as the guest reads them from the disk itself (page cache dropped)."""
         console.check("sync; echo 3 > /proc/sys/vm/drop_caches")
-        return console.check("head -c 32 /dev/vda | tr -cd 'A-Za-z0-9-'")
+        return console.check("head -c 32 /dev/vda | tr -cd 'A-Za-z0-9-'; echo")
 
     # --- checks after a migration ----------------------------------------------------------------------
     def assert_arrived(self, guest, name=None):
@@ -202,10 +204,16 @@ class MigrationTest(CertTest):
         console.attach()
         first = self.read_counter(console)
         if first <= guest.counter:
-            self.fail(f"the counter on the destination is {first}, it was {guest.counter} before: memory did not move")
-        self.wait_for(lambda: self.read_counter(console) > first, 30, what="the counter to go on at the destination")
+            self.fail(
+                f"the counter on the destination is {first}, it was {guest.counter} before: memory did not move"
+            )
+        self.wait_for(
+            lambda: self.read_counter(console) > first, 30, what="the counter to go on at the destination"
+        )
         if guest.disk_marker:
-            self.assertEqual(self.read_marker(console).strip(), guest.disk_marker, "the disk marker on the destination")
+            self.assertEqual(
+                self.read_marker(console).strip(), guest.disk_marker, "the disk marker on the destination"
+            )
         console.close()
         self.log.info("%s answers on the destination, counter %d -> %d", name, guest.counter, first)
         return ddom
@@ -226,16 +234,24 @@ class MigrationTest(CertTest):
         """A refused or aborted migration left the guest running on the source, its counter going on,
         and nothing on the destination."""
         self.assert_state(guest.dom, libvirt.VIR_DOMAIN_RUNNING, f"{guest.name} on the source")
+        # A migration that got as far as moving memory ends the source's console streams: attach again.
+        guest.console.close()
+        guest.console = self.console(self.uri, guest.name)
+        self.objects.on_cleanup(f"console of {guest.name} after the migration", guest.console.close)
+        guest.console.attach()
         before = self.read_counter(guest.console)
         if before <= guest.counter:
             self.fail(f"the counter on the source stopped at {before} (was {guest.counter})")
         self.wait_for(lambda: self.read_counter(guest.console) > before, 30, what="the counter to go on")
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN, self.dconn.lookupByName, guest.name)
 
-    def assert_events(self, name, postcopy=False, timeout=30):
-        """MIGRATED on the source (stopped); MIGRATED on the destination (started, then resumed)."""
+    def assert_events(self, name, dest_name=None, postcopy=False, timeout=30):
+        """MIGRATED on the source (stopped); MIGRATED on the destination (started, then resumed), where
+        the domain may have a new name (dest_name)."""
         resumed = (
-            libvirt.VIR_DOMAIN_EVENT_RESUMED_POSTCOPY if postcopy else libvirt.VIR_DOMAIN_EVENT_RESUMED_MIGRATED
+            libvirt.VIR_DOMAIN_EVENT_RESUMED_POSTCOPY
+            if postcopy
+            else libvirt.VIR_DOMAIN_EVENT_RESUMED_MIGRATED
         )
         wanted = {
             "source": [(libvirt.VIR_DOMAIN_EVENT_STOPPED, libvirt.VIR_DOMAIN_EVENT_STOPPED_MIGRATED)],
@@ -244,10 +260,13 @@ class MigrationTest(CertTest):
                 (libvirt.VIR_DOMAIN_EVENT_RESUMED, resumed),
             ],
         }
+        names = {"source": name, "destination": dest_name or name}
         for side, sequence in wanted.items():
-            if self.collector.wait_sequence(name, sequence, timeout, kind=side) is None:
-                seen = [(e.event, e.detail) for e in self.collector.of(name, side)]
-                self.fail(f"lifecycle events of {name} on the {side}: expected {sequence} in order, saw {seen}")
+            if self.collector.wait_sequence(names[side], sequence, timeout, kind=side) is None:
+                seen = [(e.event, e.detail) for e in self.collector.of(names[side], side)]
+                self.fail(
+                    f"lifecycle events of {names[side]} on the {side}: expected {sequence} in order, saw {seen}"
+                )
 
     # --- measuring -----------------------------------------------------------------------------------
     def migrate_timed(self, what, func, *args):
@@ -321,7 +340,9 @@ class MigrationTest(CertTest):
         build = libvirt.VIR_STORAGE_POOL_CREATE_WITH_BUILD
         pool = self.objects.create_pool(xml, build)
         self.dest_objects.create_pool(xml, build)
-        vol = self.objects.create_volume(pool, basexml.to_xml(basexml.volume(Objects.name("vol"), DISK_BYTES)))
+        vol = self.objects.create_volume(
+            pool, basexml.to_xml(basexml.volume(Objects.name("vol"), DISK_BYTES))
+        )
         return vol.path()
 
 

@@ -187,7 +187,7 @@ def test_not_certifiable_validation(tmp_path):
     no_reason = write(tmp_path / "b.yaml", "functions:\n  virDomainMigrate: ''\n")
     with pytest.raises(CertError, match="a reason is required"):
         coverage.load_not_certifiable(surface, no_reason)
-    assert "virDomainMigrate" in coverage.load_not_certifiable(surface)
+    assert "virNodeSuspendForDuration" in coverage.load_not_certifiable(surface)
 
 
 # --- the command ---------------------------------------------------------------------------------

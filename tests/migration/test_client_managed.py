@@ -66,4 +66,4 @@ class ClientManaged(MigrationTest):
         self.record_downtime(new_name)
         self.assert_arrived(guest, name=new_name)
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN, self.dconn.lookupByName, guest.name)
-
+        self.assert_events(guest.name, new_name)
