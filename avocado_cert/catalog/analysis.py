@@ -1,6 +1,7 @@
 """Results analysis across the published catalog, measured from the stored evidence:
 the support matrix per driver (which APIs pass, fail or are unsupported, per driver and libvirt
-version), the APIs that fail most across products, and regressions between versions of a product."""
+version), the APIs that fail most across products, regressions between versions of a product, and the
+driver matrix (per row of the support matrix, the products certified on it and the host it needs)."""
 
 import re
 import threading
@@ -18,6 +19,7 @@ from avocado_cert.catalog.models import (
     ProductVersion,
     Vendor,
 )
+from avocado_cert.report import drivermatrix
 
 FAILING = (outcome.FAIL, outcome.ERROR)
 _cache = {}
@@ -186,3 +188,38 @@ def regressions(session, product_id=None):
         )
     out.sort(key=lambda r: (-len(r["apis"]), r["vendor"], r["product"], version_key(r["to"])))
     return out
+
+
+def driver_matrix(session):
+    """Per row of the support matrix (data/drivers.yaml): the products certified on a profile of the row,
+    how many published certifications measured it, and the host it needs.
+    [{id, title, needs, certified: [vendor/product], published: n}]"""
+    table = drivermatrix.rows()
+    rows = session.execute(
+        select(Certification.profiles, Certification.verdict, Vendor.slug, Product.slug)
+        .join(ProductVersion, Certification.product_version_id == ProductVersion.id)
+        .join(Product, ProductVersion.product_id == Product.id)
+        .join(Vendor, Product.vendor_id == Vendor.id)
+        .where(Certification.status == PUBLISHED)
+    ).all()
+    certified = defaultdict(set)
+    published = Counter()
+    for profiles, verdict, vendor, prod in rows:
+        for row_id in {
+            drivermatrix.row_of(name.strip(), table) for name in profiles.split(",") if name.strip()
+        }:
+            if row_id is None:
+                continue
+            published[row_id] += 1
+            if verdict == "CERTIFIED":
+                certified[row_id].add(f"{vendor}/{prod}")
+    return [
+        {
+            "id": row["id"],
+            "title": row["title"],
+            "needs": row["needs"],
+            "certified": sorted(certified[row["id"]]),
+            "published": published[row["id"]],
+        }
+        for row in table
+    ]

@@ -2,6 +2,10 @@
 what libvirt said is kept. Profiles of drivers that need a particular host (Xen dom0, Hyper-V, ...)
 refuse a run with that answer before any test; the driver matrix reports it for every row."""
 
+import json
+import subprocess
+import sys
+
 import libvirt
 
 from avocado_cert.host import connect, libvirt_errors
@@ -29,6 +33,43 @@ def probe(uri):
         conn.close()
 
 
+def _probe_here(targets):
+    answers = {}
+    out = []
+    for name, uri in targets:
+        if uri not in answers:
+            answers[uri] = probe(uri)
+        out.append(dict(answers[uri], profile=name))
+    return out
+
+
+def probe_all(targets, timeout=120):
+    """[probe + {"profile"}] for each (profile, uri) of targets, one open per distinct URI. In a child
+    process: client drivers (esx) log warnings on stderr, and a hung connection must not hang the job."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", __name__],
+            input=json.dumps(targets),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+        return json.loads(done.stdout)
+    except (subprocess.SubprocessError, ValueError) as details:
+        return [
+            {
+                "profile": name,
+                "uri": uri,
+                "answered": False,
+                "code": "",
+                "driver_missing": False,
+                "message": f"not measured: the probe failed ({details})",
+            }
+            for name, uri in targets
+        ]
+
+
 def refusals(plan):
     """One line per target of a refusing profile (refuse_unreachable: true) that does not answer."""
     lines = []
@@ -48,3 +89,7 @@ def refusals(plan):
                     f" ({answer['code']}); see docs/drivers.md for the host it needs"
                 )
     return lines
+
+
+if __name__ == "__main__":
+    json.dump(_probe_here(json.load(sys.stdin)), sys.stdout)

@@ -10,8 +10,8 @@ import libvirt
 
 from avocado_cert.base.errors import CertError
 from avocado_cert.guest import variant as guest_variant
-from avocado_cert.host import connect, environment, inventory, libvirt_errors
-from avocado_cert.report import certfiles
+from avocado_cert.host import connect, driverprobe, environment, inventory, libvirt_errors
+from avocado_cert.report import certfiles, drivermatrix
 
 LOCK_PATH = "/run/avocado-cert.lock"
 
@@ -99,6 +99,8 @@ def preflight(uris, cert_dir, variants=()):
         guest = guest_variant.prepare(variant.params)
         if guest is not None:
             env["guests"][variant.id] = guest
+    # Every row of the driver matrix, measured on this host: what libvirt answers for its profiles' URIs.
+    env["driver_probes"] = driverprobe.probe_all(drivermatrix.probe_targets())
     certfiles.write(cert_dir, certfiles.ENVIRONMENT, env)
     certfiles.write(cert_dir, certfiles.INVENTORY_BEFORE, {"inventory": before, "swept": swept})
     return env, swept

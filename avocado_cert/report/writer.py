@@ -5,7 +5,7 @@ import os
 
 from avocado_cert.base import outcome
 from avocado_cert.plan import variants as variants_mod
-from avocado_cert.report import archmatrix, certfiles, equivalence
+from avocado_cert.report import archmatrix, certfiles, drivermatrix, equivalence
 from avocado_cert.report import html as html_report
 from avocado_cert.report import junit, rerun
 from avocado_cert.version import VERSION
@@ -61,6 +61,8 @@ def build(
     }
     # Each architecture (and driver) of the job side by side, with the differences flagged.
     document["arch_matrix"] = archmatrix.compare(document)
+    # Each row of the support matrix: certified here, certifiable (and on what host), or why not.
+    document["driver_matrix"] = drivermatrix.build(document)
     return document
 
 

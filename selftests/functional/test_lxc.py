@@ -92,3 +92,7 @@ def test_lxc_profile_verdict_or_skips_with_the_daemons_reason(daemon, tmp_path):
             assert test["outcome"] == outcome.SKIP, test
             assert test["reason"].endswith(f"no container can start on this host: {reason}"), test
     assert run.returncode in (0, 1, 3), run.stderr
+    # The report's driver matrix: this job ran the lxc row; rows it did not run carry what was measured.
+    rows = {row["id"]: row for row in report["driver_matrix"]["rows"]}
+    assert rows["lxc"]["status"] in ("certified", "ran"), rows["lxc"]
+    assert rows["xen"]["status"] in ("available", "unavailable") and rows["xen"]["needs"], rows["xen"]
