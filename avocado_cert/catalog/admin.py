@@ -53,6 +53,10 @@ class Admin:
     def token(self, username, label=""):
         return self._run(lambda s: auth.new_token(s, register.account(s, username), label))
 
+    def set_disabled(self, username, disabled):
+        """Disable an account (its sessions end, its tokens are revoked) or enable it again."""
+        self._run(lambda s: auth.set_disabled(s, _Operator(), register.account(s, username), disabled))
+
     def create_vendor(self, slug, name, contact="", url=""):
         def work(session):
             return register.create_vendor(session, _Operator(), slug, name, contact, url).slug

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from avocado_cert.catalog import websession
 from avocado_cert.catalog.models import Account, ApiToken, now
 
 TOKEN_PREFIX = "acat_"
@@ -59,6 +60,26 @@ def set_password(account, password):
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"the password is too short (at least {MIN_PASSWORD} characters)")
     account.password_hash = generate_password_hash(password)
+
+
+def change_password(session, account, current, new):
+    """A signed-in user's new password; every session of the account ends (the caller starts a new one)."""
+    if not account.password_hash or not check_password_hash(account.password_hash, current or ""):
+        raise Denied("the current password is wrong")
+    set_password(account, new or "")
+    return websession.end_all(session, account)
+
+
+def set_disabled(session, actor, account, disabled):
+    """An administrator disables (or enables again) an account: a disabled account's sessions end
+    and its API tokens are revoked."""
+    require_admin(actor)
+    if disabled and account.id == getattr(actor, "id", None):
+        raise Denied("an administrator cannot disable their own account")
+    account.disabled = bool(disabled)
+    if disabled:
+        revoke_tokens(session, account)
+        websession.end_all(session, account)
 
 
 def check_login(session, username, password):

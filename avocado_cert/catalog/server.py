@@ -1,11 +1,48 @@
 """Serving the catalog with gunicorn (pre-forked workers, threads in each): `avocado cert catalog serve`."""
 
+import socket
+
 from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.app import create_app
 
 
-def serve(settings, bind="127.0.0.1:8080", workers=2, threads=4, access_log=None):
-    """Run the service until interrupted; the schema is migrated once, before the workers start."""
+def parse_bind(bind):
+    """(host, port) of HOST:PORT ([ADDR]:PORT for IPv6); port 0 asks for any free port."""
+    host, sep, port = (bind or "").rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not sep or not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) <= 65535:
+        raise CertError(f"--bind {bind!r}: expected HOST:PORT with a port from 0 to 65535")
+    return host, int(port)
+
+
+def listen(bind):
+    """A listening socket on HOST:PORT, bound here so that a refusal is one line and port 0 is known."""
+    host, port = parse_bind(bind)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as details:
+        raise CertError(f"--bind {bind!r}: unknown host {host!r} ({details.strerror})") from None
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as details:
+        sock.close()
+        raise CertError(f"--bind {bind!r}: cannot listen there: {details.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def url(sock):
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(settings, sock, workers=2, threads=4, access_log=None):
+    """Run the service on a listening socket until interrupted; the schema is migrated once, before
+    the workers start."""
     try:
         from gunicorn.app.base import BaseApplication  # pylint: disable=import-outside-toplevel
     except ImportError:
@@ -19,7 +56,7 @@ def serve(settings, bind="127.0.0.1:8080", workers=2, threads=4, access_log=None
     class Server(BaseApplication):  # pylint: disable=abstract-method
         def load_config(self):
             options = {
-                "bind": bind,
+                "bind": f"fd://{sock.fileno()}",
                 "workers": workers,
                 "threads": threads,
                 "worker_class": "gthread",

@@ -1,10 +1,22 @@
 """Signing in, and the register's HTML forms for vendors and administrators (CSRF-protected)."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import select
 
-from avocado_cert.catalog import auth, register
+from avocado_cert.catalog import auth, inputs, register, throttle, websession
 from avocado_cert.catalog.models import VERIFIED, Account, ApiToken, Certification, Vendor
+from avocado_cert.catalog.security_log import audit
 
 blueprint = Blueprint("account", __name__)
 
@@ -21,30 +33,86 @@ def _signed_in():
     return g.actor
 
 
-def _done(message):
+def _done(message, event=None, **fields):
     g.db.commit()
+    if event:
+        audit(event, **fields)
     flash(message)
     return redirect(url_for("account.home"))
 
 
+def _service():
+    return current_app.extensions["catalog"]
+
+
+def _signed_in_as(account):
+    """A new server-side session for this browser (a new session id and CSRF token)."""
+    token = websession.start(g.db, account.id)
+    g.db.commit()
+    session.clear()
+    session["sid"] = token
+    auth.csrf_token(session)
+
+
+def _failed(client, username):
+    with _service().engine.begin() as conn:
+        throttle.record(conn, _service().throttle_policy, client, username)
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
-        account = auth.check_login(g.db, request.form.get("username", ""), request.form.get("password", ""))
+        client, username = request.remote_addr, request.form.get("username", "")[:64]
+        with _service().engine.begin() as conn:
+            wait, scope = throttle.retry_after(conn, _service().throttle_policy, client, username)
+        if wait:
+            audit("login-refused", account=username, limit=scope, retry_after=wait)
+            error, status = f"too many failed sign-ins: try again in {wait} seconds", 429
+            page = render_template("login.html", error=error)
+            return page, status, {"Retry-After": str(wait)}
+        account = auth.check_login(g.db, username, request.form.get("password", ""))
         if account is not None:
-            session.clear()
-            session["account_id"] = account.id
-            auth.csrf_token(session)
+            websession.end(g.db, session.get("sid"))
+            _signed_in_as(account)
+            audit("login", account=account.username)
             return redirect(url_for("account.home"))
-        error = "wrong username or password"
-    return render_template("login.html", error=error), 401 if error else 200
+        _failed(client, username)
+        audit("login-failed", account=username)
+        error, status = "wrong username or password", 401
+    return render_template("login.html", error=error), status
 
 
 @blueprint.post("/logout")
 def logout():
+    websession.end(g.db, session.get("sid"))
+    g.db.commit()
+    if g.actor is not None:
+        audit("logout", account=g.actor.username)
     session.clear()
     return redirect(url_for("public.index"))
+
+
+@blueprint.post("/account/password")
+def change_password():
+    actor = _signed_in()
+    try:
+        ended = auth.change_password(
+            g.db, actor, request.form.get("current_password", ""), request.form.get("new_password", "")
+        )
+    except auth.Denied:
+        g.db.rollback()
+        _failed(request.remote_addr, actor.username)
+        raise
+    except ValueError as details:
+        raise register.Invalid(str(details)) from None
+    _signed_in_as(actor)
+    return _done(
+        "password changed: every other session of this account has ended",
+        "password-changed",
+        account=actor.username,
+        sessions_ended=ended,
+    )
 
 
 @blueprint.get("/account")
@@ -99,7 +167,7 @@ def delete_product():
     prod = register.product(g.db, request.form.get("vendor", ""), request.form.get("product", ""))
     name = f"{prod.vendor.slug}/{prod.slug}"
     register.delete_product(g.db, actor, prod)
-    return _done(f"product {name} deleted")
+    return _done(f"product {name} deleted", "product-deleted", product=name)
 
 
 @blueprint.post("/account/keys")
@@ -109,7 +177,9 @@ def add_key():
     key = register.add_key(
         g.db, actor, vend, request.form.get("public_key", ""), request.form.get("label", "")
     )
-    return _done(f"key {key.key_id[:16]} registered for {vend.slug}")
+    return _done(
+        f"key {key.key_id[:16]} registered for {vend.slug}", "key-added", vendor=vend.slug, key=key.key_id
+    )
 
 
 @blueprint.post("/account/keys/revoke")
@@ -117,7 +187,7 @@ def revoke_key():
     actor = _signed_in()
     vend = _vendor_from_form()
     key = register.revoke_key(g.db, actor, vend, request.form.get("key_id", ""))
-    return _done(f"key {key.key_id[:16]} revoked")
+    return _done(f"key {key.key_id[:16]} revoked", "key-revoked", vendor=vend.slug, key=key.key_id)
 
 
 @blueprint.post("/account/tokens")
@@ -125,7 +195,9 @@ def new_token():
     actor = _signed_in()
     token = auth.new_token(g.db, actor, request.form.get("label", "")[:200])
     session["new_token"] = token  # shown once, on the next page
-    return _done("API token created: copy it now, it is not shown again")
+    return _done(
+        "API token created: copy it now, it is not shown again", "token-created", account=actor.username
+    )
 
 
 @blueprint.post("/admin/vendors")
@@ -135,7 +207,7 @@ def create_vendor():
     vend = register.create_vendor(
         g.db, actor, form.get("vendor"), form.get("name"), form.get("contact"), form.get("url")
     )
-    return _done(f"vendor {vend.slug} registered")
+    return _done(f"vendor {vend.slug} registered", "vendor-created", vendor=vend.slug)
 
 
 @blueprint.post("/admin/accounts")
@@ -147,18 +219,29 @@ def create_account():
     account = register.create_account(
         g.db, actor, form.get("username"), form.get("password"), vend, bool(form.get("admin"))
     )
-    return _done(f"account {account.username} created")
+    return _done(f"account {account.username} created", "account-created", account=account.username)
+
+
+@blueprint.post("/admin/accounts/disable")
+def disable_account():
+    actor = _signed_in()
+    account = register.account(g.db, request.form.get("username", ""))
+    disabled = request.form.get("disabled", "1") == "1"
+    auth.set_disabled(g.db, actor, account, disabled)
+    word = "disabled" if disabled else "enabled"
+    return _done(f"account {account.username} {word}", f"account-{word}", account=account.username)
 
 
 @blueprint.post("/admin/certifications/<int:cert_id>/publish")
 def publish(cert_id):
     actor = _signed_in()
-    register.publish(g.db, actor, register.certification(g.db, cert_id))
-    return _done(f"certification {cert_id} published")
+    register.publish(g.db, actor, register.certification(g.db, inputs.row_id(cert_id)))
+    return _done(f"certification {cert_id} published", "published", certification=cert_id)
 
 
 @blueprint.post("/admin/certifications/<int:cert_id>/reject")
 def reject(cert_id):
     actor = _signed_in()
-    register.reject(g.db, actor, register.certification(g.db, cert_id), request.form.get("reason", ""))
-    return _done(f"certification {cert_id} rejected")
+    reason = request.form.get("reason", "")
+    register.reject(g.db, actor, register.certification(g.db, inputs.row_id(cert_id)), reason)
+    return _done(f"certification {cert_id} rejected", "rejected", certification=cert_id, reason=reason)

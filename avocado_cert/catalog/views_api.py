@@ -4,9 +4,13 @@ Reads are public (published data only); every write needs an API token (Authoriz
 acts only where the token's account may act. No write accepts a browser cookie, so the API needs no
 CSRF token."""
 
+import os
+
 from flask import Blueprint, current_app, g, jsonify, request
 
-from avocado_cert.catalog import analysis, auth, ingest, pagecache, published, queries, register
+from avocado_cert.base.errors import CertError
+from avocado_cert.catalog import analysis, auth, ingest, inputs, pagecache, published, queries, register
+from avocado_cert.catalog.security_log import audit
 from avocado_cert.catalog.views_public import visible_certification
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,8 +23,10 @@ def _body():
     return data
 
 
-def _commit(status, payload):
+def _commit(status, payload, event=None, **fields):
     g.db.commit()
+    if event:
+        audit(event, **fields)
     return jsonify(payload), status
 
 
@@ -50,11 +56,8 @@ def config():
 @pagecache.cached
 def catalog_list():
     filters = {key: request.args.get(key, "") for key in queries.FILTERS}
-    try:
-        page = max(int(request.args.get("page", "1")), 1)
-        per_page = min(max(int(request.args.get("per_page", str(queries.PAGE))), 1), 500)
-    except ValueError:
-        raise register.Invalid("page and per_page must be integers") from None
+    page = inputs.page(request.args)
+    per_page = inputs.number(request.args, "per_page", queries.PAGE, 500)
     entries, total = queries.catalog(g.db, filters, page, per_page)
     return jsonify({"total": total, "page": page, "per_page": per_page, "certifications": entries})
 
@@ -113,11 +116,12 @@ def whoami():
 
 @blueprint.post("/vendors")
 def create_vendor():
+    auth.require_admin(g.actor)
     data = _body()
     vend = register.create_vendor(
         g.db, g.actor, data.get("vendor"), data.get("name"), data.get("contact", ""), data.get("url", "")
     )
-    return _commit(201, _vendor_json(vend))
+    return _commit(201, _vendor_json(vend), "vendor-created", vendor=vend.slug)
 
 
 @blueprint.post("/accounts")
@@ -129,7 +133,27 @@ def create_account():
         g.db, g.actor, data.get("username"), data.get("password"), vend, bool(data.get("admin"))
     )
     token = auth.new_token(g.db, account, "created with the account")
-    return _commit(201, {"username": account.username, "token": token})
+    return _commit(
+        201, {"username": account.username, "token": token}, "account-created", account=account.username
+    )
+
+
+@blueprint.route("/accounts/<username>", methods=["PATCH"])
+def update_account(username):
+    """An administrator disables an account (its sessions end, its tokens are revoked) or enables it."""
+    auth.require_admin(g.actor)
+    data = _body()
+    if not isinstance(data.get("disabled"), bool):
+        raise register.Invalid('expected {"disabled": true or false}')
+    account = register.account(g.db, username)
+    auth.set_disabled(g.db, g.actor, account, data["disabled"])
+    word = "disabled" if data["disabled"] else "enabled"
+    return _commit(
+        200,
+        {"username": account.username, "disabled": account.disabled},
+        f"account-{word}",
+        account=account.username,
+    )
 
 
 @blueprint.get("/vendors/<vendor>/keys")
@@ -144,13 +168,14 @@ def add_key(vendor):
     data = _body()
     vend = register.vendor(g.db, vendor)
     key = register.add_key(g.db, g.actor, vend, data.get("public_key"), data.get("label", ""))
-    return _commit(201, _key_json(key))
+    return _commit(201, _key_json(key), "key-added", vendor=vend.slug, key=key.key_id)
 
 
 @blueprint.delete("/vendors/<vendor>/keys/<key_id>")
 def revoke_key(vendor, key_id):
     vend = register.vendor(g.db, vendor)
-    return _commit(200, _key_json(register.revoke_key(g.db, g.actor, vend, key_id)))
+    key = register.revoke_key(g.db, g.actor, vend, key_id)
+    return _commit(200, _key_json(key), "key-revoked", vendor=vend.slug, key=key.key_id)
 
 
 @blueprint.post("/vendors/<vendor>/products")
@@ -175,7 +200,7 @@ def update_product(vendor, product):  # pylint: disable=redefined-outer-name
 def delete_product(vendor, product):  # pylint: disable=redefined-outer-name
     prod = register.product(g.db, vendor, product)
     register.delete_product(g.db, g.actor, prod)
-    return _commit(200, {"deleted": f"{vendor}/{product}"})
+    return _commit(200, {"deleted": f"{vendor}/{product}"}, "product-deleted", product=f"{vendor}/{product}")
 
 
 @blueprint.post("/products/<vendor>/<product>/versions")
@@ -208,19 +233,36 @@ def upload(vendor, product, version):  # pylint: disable=redefined-outer-name
         service.settings.max_upload_bytes,
     )
     g.db.close()
-    result = service.ingest.run(actor, vendor, product, version, path, sha256, size)
+    name = f"the uploaded bundle (sha256 {sha256[:16]})"
+    hide = ((path, name), (os.path.dirname(path), "<upload folder>"))
+    try:
+        result = service.ingest.run(actor, vendor, product, version, path, sha256, size)
+    except (register.Invalid, register.Conflict, CertError) as details:
+        message = service.public_text(details, hide)
+        audit("upload-rejected", product=f"{vendor}/{product}", version=version, sha256=sha256, error=message)
+        kind = register.Conflict if isinstance(details, register.Conflict) else register.Invalid
+        raise kind(message) from None
     if isinstance(result, ingest.Rejection):
-        return (
-            jsonify(
-                {
-                    "error": result.reason,
-                    "rules": [{"name": n, "detail": d} for n, d in result.rules],
-                    "stored": False,
-                }
-            ),
-            422,
+        rules = [{"name": n, "detail": service.public_text(d, hide)} for n, d in result.rules]
+        reason = service.public_text(result.reason, hide)
+        audit(
+            "upload-rejected",
+            product=f"{vendor}/{product}",
+            version=version,
+            sha256=sha256,
+            rules=",".join(rule["name"] for rule in rules) or "-",
+            error=reason,
         )
+        return jsonify({"error": reason, "rules": rules, "stored": False}), 422
     cert_id, created = result
+    if created:
+        audit(
+            "upload-accepted",
+            product=f"{vendor}/{product}",
+            version=version,
+            sha256=sha256,
+            certification=cert_id,
+        )
     with service.sessions() as session:
         data = queries.detail(register.certification(session, cert_id))
     data["created"] = created
@@ -229,14 +271,20 @@ def upload(vendor, product, version):  # pylint: disable=redefined-outer-name
 
 @blueprint.post("/certifications/<int:cert_id>/publish")
 def publish(cert_id):
-    cert = register.certification(g.db, cert_id)
+    cert = register.certification(g.db, inputs.row_id(cert_id))
     register.publish(g.db, g.actor, cert)
-    return _commit(200, {"id": cert.id, "status": cert.status})
+    return _commit(200, {"id": cert.id, "status": cert.status}, "published", certification=cert.id)
 
 
 @blueprint.post("/certifications/<int:cert_id>/reject")
 def reject(cert_id):
     data = _body()
-    cert = register.certification(g.db, cert_id)
+    cert = register.certification(g.db, inputs.row_id(cert_id))
     register.reject(g.db, g.actor, cert, data.get("reason"))
-    return _commit(200, {"id": cert.id, "status": cert.status, "reason": cert.reason})
+    return _commit(
+        200,
+        {"id": cert.id, "status": cert.status, "reason": cert.reason},
+        "rejected",
+        certification=cert.id,
+        reason=cert.reason,
+    )

@@ -6,7 +6,7 @@ import os
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
 from markupsafe import Markup
 
-from avocado_cert.catalog import analysis, badge, pagecache, queries, register
+from avocado_cert.catalog import analysis, badge, inputs, pagecache, queries, register
 from avocado_cert.catalog.models import PUBLISHED, CriteriaDoc, ProfileDoc
 from avocado_cert.catalog.published import document, releases_yaml
 from avocado_cert.report import html as html_report
@@ -25,18 +25,11 @@ def can_see_all(vendor):
     return actor is not None and (actor.is_admin or actor.vendor_id == vendor.id)
 
 
-def _page():
-    try:
-        return max(int(request.args.get("page", "1")), 1)
-    except ValueError:
-        return 1
-
-
 @blueprint.route("/")
 @pagecache.cached
 def index():
     filters = {key: request.args.get(key, "") for key in queries.FILTERS}
-    page = _page()
+    page = inputs.page(request.args)
     entries, total = queries.catalog(g.db, filters, page)
     pages = max((total + queries.PAGE - 1) // queries.PAGE, 1)
     return render_template(
@@ -70,7 +63,7 @@ def product_page(vendor, product):
 
 
 def visible_certification(cert_id):
-    cert = register.certification(g.db, cert_id)
+    cert = register.certification(g.db, inputs.row_id(cert_id))
     if cert.status != PUBLISHED and not can_see_all(cert.product_version.product.vendor):
         raise register.NotFound(f"no certification {cert_id}")
     return cert
