@@ -88,6 +88,12 @@ def configure(parser):
         action="store_true",
         help="Verified certifications wait for an administrator to publish them",
     )
+    serve.add_argument(
+        "--secure-cookies",
+        dest="cert_catalog_secure_cookies",
+        action="store_true",
+        help="Send the session cookie over HTTPS only (set it behind an HTTPS reverse proxy)",
+    )
     serve.add_argument("--access-log", dest="cert_catalog_access_log", metavar="FILE", help="'-' for stdout")
     admin = actions.add_parser("admin", help="Administer the register and the published configuration")
     _common(admin)
@@ -219,6 +225,7 @@ def _usage(config):
         max_upload_bytes=upload * (1 << 20),
         auto_publish=not config.get("cert_catalog_review"),
         security_log=config.get("cert_catalog_security_log") or "",
+        secure_cookies=bool(config.get("cert_catalog_secure_cookies")),
     )
     return settings, server.listen(config.get("cert_catalog_bind")), workers, threads
 
