@@ -19,7 +19,14 @@ def data_files(*tops):
     return sorted(found.items())
 
 
-CATALOG = ["flask>=3.0", "sqlalchemy>=2.0", "alembic>=1.12", "gunicorn>=22", "psycopg[binary]>=3.1"]
+CATALOG = [
+    "flask>=3.0",
+    "sqlalchemy>=2.0",
+    "alembic>=1.12",
+    "gunicorn>=22",
+    "psycopg[binary]>=3.1",
+    "procrastinate>=3.5,<4",
+]
 
 
 def version():
@@ -46,7 +53,7 @@ setup(
             "migrations/*.py",
             "migrations/*.mako",
             "migrations/versions/*.py",
-        ]
+        ],
     },
     data_files=data_files("cfg", "data", "tests"),
     install_requires=[
@@ -62,7 +69,8 @@ setup(
         "Pillow",  # screenshots are checked as images; Avocado-VT also wants it
     ],
     extras_require={
-        # The catalog service: Flask on gunicorn, SQLAlchemy with Alembic migrations, psycopg for PostgreSQL.
+        # The catalog service: Flask on gunicorn, SQLAlchemy with Alembic migrations, psycopg for PostgreSQL,
+        # procrastinate for the lab's task queue (in the catalog's PostgreSQL database).
         "catalog": CATALOG,
         "dev": ["pytest", "selenium>=4.11", "black", "isort", "pylint"] + CATALOG,
     },

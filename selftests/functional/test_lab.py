@@ -1,0 +1,210 @@
+"""The community's lab (centralized mode) end to end: the catalog on PostgreSQL with the task queue
+in it, two test-driver lab hosts registered from libvirt, a worker process each, requests filed
+through the API and certified by `avocado run` on the hosts, signed by the lab's key."""
+
+import datetime
+import json
+import os
+
+import libvirt
+import pytest
+
+from avocado_cert.base import xmlsafe
+from selftests.conftest import avocado
+from selftests.functional import catalog_env, lab_env
+
+HOSTS = ("lab-test-1", "lab-test-2")
+PROFILE = "lab-mini"
+TEST_URI = "test:///default"
+
+
+@pytest.fixture(autouse=True)
+def _suite_as_it_is_now(request):
+    """Each test's requests run the suite as it is when the test starts."""
+    if "lab" in request.fixturenames:
+        request.getfixturevalue("lab").released = False
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    bindir = catalog_env.postgres_bin()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server programs (initdb, pg_ctl): apt-get install postgresql")
+    cluster = catalog_env.Postgres(bindir).start()
+    folder = str(tmp_path_factory.mktemp("lab"))
+    profile = lab_env.LAB_PROFILE.format(
+        name=PROFILE, driver="test", uri=TEST_URI, domain_type="test", arch="i686"
+    )
+    found = lab_env.Lab(folder, cluster.new_database())
+    try:
+        found.start(profiles=[(PROFILE, profile)])
+        for host in HOSTS:
+            found.register(host, TEST_URI)
+            found.start_worker(host)
+        yield found
+    finally:
+        found.stop()
+        cluster.stop()
+
+
+def _all_done(found):
+    failed = [
+        f"{r['id']} {r['state']}: {r['reason']}\n{r.get('log', '')[-1500:]}"
+        for r in found.values()
+        if r["state"] != "done"
+    ]
+    if failed:
+        raise AssertionError("\n".join(failed))
+
+
+def _interval(req):
+    return datetime.datetime.fromisoformat(req["started_at"]), datetime.datetime.fromisoformat(
+        req["finished_at"]
+    )
+
+
+def test_inventory_matches_what_libvirt_reports(lab):
+    status, answer = lab.server.request("GET", "/api/v1/lab/hosts")
+    assert status == 200
+    hosts = {h["name"]: h for h in answer["hosts"]}
+    assert set(hosts) == set(HOSTS)
+    conn = libvirt.openReadOnly(TEST_URI)
+    try:
+        caps = xmlsafe.fromstring(conn.getCapabilities())
+        info = conn.getInfo()
+        devices = conn.listAllDevices(0)
+        expected_caps = {}
+        for device in devices:
+            for cap in device.listCaps():
+                expected_caps[cap] = expected_caps.get(cap, 0) + 1
+        inv = hosts[HOSTS[0]]["inventory"]
+        assert inv["arch"] == caps.findtext("host/cpu/arch") == hosts[HOSTS[0]]["arch"]
+        assert inv["driver"] == conn.getType()
+        assert inv["memory_kib"] == info[1] * 1024
+        assert inv["cpu"]["cpus"] == info[2]
+        topology = caps.find("host/cpu/topology")  # the test driver's capabilities have none
+        expected = (
+            [int(topology.get(k)) for k in ("sockets", "cores", "threads")]
+            if topology is not None
+            else info[5:8]
+        )
+        assert [inv["cpu"][k] for k in ("sockets", "cores", "threads")] == expected
+        assert inv["numa_cells"] == int(caps.find("host/topology/cells").get("num"))
+        assert inv["node_devices"] == expected_caps
+        assert inv["versions"]["daemon"] == "{}.{}.{}".format(*divmod_version(conn.getLibVersion()))
+        assert inv["networks"] == sorted(n.name() for n in conn.listAllNetworks(0))
+    finally:
+        conn.close()
+    assert inv["transports"] == ["local"] and inv["uris"] == [TEST_URI]
+    # The HTML inventory shows the same hosts.
+    status, page = lab.server.request("GET", "/lab")
+    assert status == 200 and all(f'data-host="{h}"' in page for h in HOSTS)
+
+
+def divmod_version(number):
+    return number // 1000000, number // 1000 % 1000, number % 1000
+
+
+def test_request_for_an_arch_no_host_has_is_refused_at_once(lab):
+    before = lab.server.request("GET", "/api/v1/lab/requests")[1]["requests"]
+    status, answer = lab.file("acme", PROFILE, arch="s390x")
+    assert status == 422, answer
+    assert "no lab host can serve this request (arch=s390x)" in answer["error"]
+    assert all(f"{h} has no arch s390x" in answer["error"] for h in HOSTS)
+    assert lab.server.request("GET", "/api/v1/lab/requests")[1]["requests"] == before
+
+
+def test_vendor_cannot_request_for_another_vendors_product(lab):
+    status, answer = lab.file("acme", PROFILE, token=lab.tokens["globex"])
+    assert status == 403, answer
+    assert "own vendor" in answer["error"]
+    status, answer = lab.file("acme", "no-such-profile")
+    assert status == 400 and "not a profile this catalog publishes" in answer["error"]
+
+
+def test_twenty_requests_over_two_workers_all_done_none_twice(lab):
+    ids = []
+    for index in range(20):
+        status, answer = lab.file(lab_env.VENDORS[index % 2], PROFILE, version=f"20.{index}", arch="i686")
+        assert status == 201, answer
+        ids.append(answer["id"])
+    found = lab.wait(ids, timeout=600)
+    _all_done(found)
+    assert all(req["attempt"] == 1 for req in found.values()), "a request was run more than once"
+    certs = [req["certification"] for req in found.values()]
+    assert len(set(certs)) == 20
+    assert {req["host"] for req in found.values()} == set(HOSTS)
+    for host in HOSTS:  # one certification per host at a time: the runs of a host never overlap
+        runs = sorted(_interval(req) for req in found.values() if req["host"] == host)
+        assert all(end <= nxt_start for (_s, end), (nxt_start, _e) in zip(runs, runs[1:])), runs
+    for req in found.values():
+        assert req["progress"]["done"] == req["progress"]["total"] > 0
+        status, cert = lab.server.request("GET", f"/api/v1/certifications/{req['certification']}")
+        assert status == 200 and cert["vendor"] == req["vendor"] and cert["version"] == req["version"]
+    assert lab.origin_modes(certs) == {"centralized"}
+
+
+def test_worker_killed_mid_run_request_completes_after(lab):
+    status, answer = lab.file("acme", PROFILE, version="kill.1", arch="i686")
+    assert status == 201
+    host = answer["host"]
+    running = lab.wait([answer["id"]], timeout=120, states=("running",))[answer["id"]]
+    assert running["attempt"] == 1
+    lab.kill_worker(host)
+    lab.start_worker(host)
+    final = lab.wait([answer["id"]], timeout=180)[answer["id"]]
+    assert final["state"] == "done", final
+    assert final["attempt"] == 2  # run again from the start, once
+    assert final["progress"]["done"] == final["progress"]["total"] > 0
+
+
+def test_catalog_restart_loses_nothing(lab):
+    ids = [lab.file("globex", PROFILE, version=f"restart.{i}")[1]["id"] for i in range(4)]
+    lab.server.stop()
+    lab.server.start()
+    found = lab.wait(ids, timeout=300)
+    _all_done(found)
+
+
+def test_only_the_lab_key_makes_a_centralized_certification(lab, tmp_path):
+    """A vendor's key cannot sign a centralized run; the lab's key can (the worker's bundles)."""
+    status, answer = lab.file("acme", PROFILE, version="key.1")
+    done = lab.wait([answer["id"]], timeout=180)[answer["id"]]
+    assert done["state"] == "done"
+    results = str(tmp_path / "results")
+    proc = avocado(
+        "run", "--cert-profile", os.path.join(lab.folder, f"{PROFILE}.yaml"), "--job-results-dir", results
+    )
+    assert proc.returncode in (0, 1, 3), proc.stdout + proc.stderr
+    job = [os.path.join(results, n) for n in os.listdir(results) if n.startswith("job-")][0]
+    origin = [
+        "--vendor",
+        "acme",
+        "--product",
+        lab_env.PRODUCT,
+        "--product-version",
+        "key.2",
+        "--mode",
+        "centralized",
+    ]
+    forged = str(tmp_path / "forged.tar.gz")
+    vendor_key = os.path.join(lab.folder, "acme.key")
+    assert avocado("cert", "bundle", job, "--key", vendor_key, "-o", forged, *origin).returncode == 0
+    status, answer = lab.server.request(
+        "POST",
+        f"/api/v1/products/acme/{lab_env.PRODUCT}/versions/key.2/bundles",
+        open(forged, "rb").read(),
+        lab.tokens["acme"],
+        content_type="application/gzip",
+    )
+    assert status == 422 and "lab's key" in json.dumps(answer), answer
+    signed = str(tmp_path / "lab.tar.gz")
+    assert avocado("cert", "bundle", job, "--key", lab.key, "-o", signed, *origin).returncode == 0
+    status, answer = lab.server.request(
+        "POST",
+        f"/api/v1/products/acme/{lab_env.PRODUCT}/versions/key.2/bundles",
+        open(signed, "rb").read(),
+        lab.tokens["admin"],
+        content_type="application/gzip",
+    )
+    assert status == 201, answer
