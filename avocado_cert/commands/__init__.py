@@ -1,6 +1,9 @@
 """The `avocado cert` subcommands: every module of this package that defines NAME, HELP,
 configure(parser) and run(config, out) -> exit code is one subcommand; the plugin only registers them.
-Adding a module adds a subcommand; nothing else needs editing."""
+Adding a module adds a subcommand; nothing else needs editing.
+
+A command module imports what does the work inside the functions that use it: registering the
+subcommands (which every `avocado` invocation does) then costs only their argument definitions."""
 
 import importlib
 import pkgutil

@@ -5,15 +5,14 @@ import os
 
 from avocado_cert.base import lastjob
 from avocado_cert.base.errors import CertError
-from avocado_cert.offline import bundle
-from avocado_cert.offline import origin as origins
-from avocado_cert.offline import signing
 
 NAME = "bundle"
 HELP = "Bundle a certification job: results, report, environment, profile, criteria, suite hash, signature"
 
 
 def configure(parser):
+    from avocado_cert.offline import origin as origins  # pylint: disable=import-outside-toplevel
+
     parser.add_argument("cert_bundle_job", metavar="JOB_DIR", help="A job results directory, or 'latest'")
     parser.add_argument(
         "--key", dest="cert_bundle_key", metavar="KEY", required=True, help="Private key (keygen)"
@@ -79,6 +78,8 @@ def job_dir(ref, config):
 
 
 def origin_of(config):
+    from avocado_cert.offline import origin as origins  # pylint: disable=import-outside-toplevel
+
     return origins.make(
         config.get("cert_bundle_vendor"),
         config.get("cert_bundle_product"),
@@ -89,6 +90,10 @@ def origin_of(config):
 
 
 def run(config, out):
+    from avocado_cert.offline import bundle  # pylint: disable=import-outside-toplevel
+    from avocado_cert.offline import signing  # pylint: disable=import-outside-toplevel
+    from avocado_cert.offline import origin as origins  # pylint: disable=import-outside-toplevel
+
     origin = origin_of(config)
     directory = job_dir(config.get("cert_bundle_job"), config)
     key = signing.load_private(config.get("cert_bundle_key"))

@@ -4,9 +4,7 @@ others are not checked (not certifiable on one host, or no test yet)."""
 import json
 import os
 
-from avocado_cert.apisurface import coverage
 from avocado_cert.base.errors import CertError
-from avocado_cert.report import driver_answers
 
 NAME = "coverage"
 HELP = "API coverage of the certification tests (libvirt-api.xml vs. the tests' api: tags)"
@@ -64,6 +62,8 @@ def configure(parser):
 
 def _answers(config):
     """What the profile's driver answered in its job (--job, else its newest), or None without a job."""
+    from avocado_cert.report import driver_answers  # pylint: disable=import-outside-toplevel
+
     name = config.get("cert_coverage_profile")
     job = config.get("cert_coverage_job")
     if job and not name:
@@ -79,6 +79,9 @@ def _answers(config):
 
 
 def run(config, out):
+    from avocado_cert.apisurface import coverage  # pylint: disable=import-outside-toplevel
+    from avocado_cert.report import driver_answers  # pylint: disable=import-outside-toplevel
+
     required = config.get("cert_coverage_require")
     required = _percent(required) if required is not None else None
     report = coverage.compute(

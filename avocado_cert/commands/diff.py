@@ -2,8 +2,6 @@
 
 import json
 
-from avocado_cert.offline import rundiff
-
 NAME = "diff"
 HELP = "Compare two runs (bundles or job directories): regressions, fixes, added/removed tests, area scores"
 SECTIONS = (
@@ -52,6 +50,8 @@ def render(doc):
 
 
 def run(config, out):
+    from avocado_cert.offline import rundiff  # pylint: disable=import-outside-toplevel
+
     doc = rundiff.diff(rundiff.load(config.get("cert_diff_a")), rundiff.load(config.get("cert_diff_b")))
     out(json.dumps(doc, indent=1, sort_keys=True) if config.get("cert_diff_json") else render(doc))
     return 0

@@ -3,7 +3,6 @@
 import os
 
 from avocado_cert.base.errors import CertError
-from avocado_cert.offline import safetar
 
 NAME = "extract"
 HELP = "Unpack a result bundle into a new folder, refusing unsafe members before writing anything"
@@ -38,6 +37,8 @@ def _remove(created):
 
 
 def run(config, out):
+    from avocado_cert.offline import safetar  # pylint: disable=import-outside-toplevel
+
     dest = config.get("cert_extract_output")
     created = _missing_folders(dest)
     try:

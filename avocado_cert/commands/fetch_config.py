@@ -7,7 +7,6 @@ import os
 
 from avocado_cert.base.datafile import sha256_bytes
 from avocado_cert.base.errors import CertError
-from avocado_cert.catalog.client import Client
 
 NAME = "fetch-config"
 HELP = "Download a catalog's published criteria, profiles and released suite hashes"
@@ -102,6 +101,8 @@ def _write_all(folder, files):
 
 
 def run(config, out):
+    from avocado_cert.catalog.client import Client  # pylint: disable=import-outside-toplevel
+
     client = Client(config.get("cert_fetch_server"))
     folder = config.get("cert_fetch_output")
     nearest = os.path.abspath(folder)

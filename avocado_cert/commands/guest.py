@@ -4,7 +4,6 @@ optionally settle which virt type boots it on a daemon."""
 import os
 
 from avocado_cert.base.errors import CertError
-from avocado_cert.guest import cache, recipe, variant
 
 NAME = "guest"
 HELP = "Build the guest image that qemu profiles boot (data/guest), cached per recipe hash"
@@ -31,6 +30,8 @@ def configure(parser):
 
 
 def run(config, out):
+    from avocado_cert.guest import cache, recipe, variant  # pylint: disable=import-outside-toplevel
+
     if config.get("cert_guest_action") != "build":
         raise CertError(f"unknown action {config.get('cert_guest_action')!r}")
     name = config.get("cert_guest_image")

@@ -1,7 +1,5 @@
 """`avocado cert keygen`: a new Ed25519 key pair for signing bundles (KEY, 0600, and KEY.pub)."""
 
-from avocado_cert.offline import signing
-
 NAME = "keygen"
 HELP = "Create an Ed25519 key pair for signing result bundles"
 
@@ -18,6 +16,8 @@ def configure(parser):
 
 
 def run(config, out):
+    from avocado_cert.offline import signing  # pylint: disable=import-outside-toplevel
+
     path = config.get("cert_keygen_output")
     key_id = signing.generate(path)
     out(f"private key: {path} (keep it secret, mode 0600)")

@@ -2,8 +2,6 @@
 
 import json
 
-from avocado_cert.plan import profile
-
 NAME = "profiles"
 HELP = "List the certification profiles (cfg/profiles)"
 
@@ -15,6 +13,8 @@ def configure(parser):
 
 
 def run(config, out):
+    from avocado_cert.plan import profile  # pylint: disable=import-outside-toplevel
+
     rows = profile.summaries()
     if config.get("cert_profiles_json"):
         out(

@@ -2,8 +2,6 @@
 
 import json
 
-from avocado_cert.offline import reproduce
-
 NAME = "reproduce"
 HELP = "Rerun a bundle's failed (or named) variants on this host and compare the outcomes"
 DIFFERENT = 1
@@ -37,6 +35,8 @@ def configure(parser):
 
 
 def run(config, out):
+    from avocado_cert.offline import reproduce  # pylint: disable=import-outside-toplevel
+
     result = reproduce.reproduce(
         config.get("cert_reproduce_bundle"),
         config.get("cert_reproduce_work_dir"),

@@ -5,8 +5,6 @@ import json
 
 from avocado_cert.base.datafile import read_bytes
 from avocado_cert.base.errors import CertError
-from avocado_cert.offline import origin as origins
-from avocado_cert.offline import signing, suitehash, verify
 
 NAME = "verify"
 HELP = "Verify a result bundle offline (signature, hashes, suite, criteria, tests, verdict, ...)"
@@ -43,6 +41,8 @@ def configure(parser):
 
 
 def render(result):
+    from avocado_cert.offline import origin as origins  # pylint: disable=import-outside-toplevel
+
     lines = [f"Bundle {result.bundle} (key id {result.key_id[:16]})"]
     lines.append(f"  origin: {origins.describe(result.origin)}")
     if result.job_id:
@@ -69,6 +69,9 @@ def render(result):
 
 
 def run(config, out):
+    from avocado_cert.offline import origin as origins  # pylint: disable=import-outside-toplevel
+    from avocado_cert.offline import signing, suitehash, verify  # pylint: disable=import-outside-toplevel
+
     path = config.get("cert_verify_bundle")
     pubkey_path = config.get("cert_verify_pubkey")
     signing.load_public(pubkey_path)  # a bad key file is one line naming it, before anything else

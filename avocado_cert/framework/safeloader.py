@@ -10,18 +10,39 @@ Two problems of avocado.core.safeloader (Avocado 113) are mended here, once per 
 """
 
 import functools
+import inspect
 import os
 import sys
 
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The last Avocado release both faults were seen in; a later one is mended only if it still has them.
+LAST_AFFECTED_MAJOR = 113
+
+
+def needed(imported, major):
+    """Whether this Avocado's safeloader has the faults: a release up to the last affected one, or a
+    later one whose get_importable_spec still inserts into sys.path itself."""
+    try:
+        if int(major) <= LAST_AFFECTED_MAJOR:
+            return True
+    except ValueError:
+        pass
+    try:
+        source = inspect.getsource(imported.ImportedSymbol.get_importable_spec)
+    except (OSError, TypeError):
+        return True
+    return "modules_paths = sys.path\n" in source
 
 
 def install():
-    # Imported here: the first import of avocado.core runs the Init plugins, and ours calls install().
+    """Mend Avocado's safeloader in this process (a certification job or command calls this before it
+    resolves tests; nothing else pays for it)."""
+    # Imported on use: importing avocado.core.safeloader costs every avocado command that needs no mend.
     from avocado.core.safeloader import imported  # pylint: disable=import-outside-toplevel
+    from avocado.core.version import MAJOR  # pylint: disable=import-outside-toplevel
 
     original = imported.ImportedSymbol.get_importable_spec
-    if getattr(original, "acert_mended", False):
+    if getattr(original, "acert_mended", False) or not needed(imported, MAJOR):
         return
 
     @functools.wraps(original)

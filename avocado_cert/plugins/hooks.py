@@ -1,4 +1,6 @@
-"""Job hooks of a certification run: preflight before the tests, host-safety check after them."""
+"""Job hooks of a certification run: preflight before the tests, host-safety check after them.
+
+The host checks (libvirt) are imported only by a certification job: other jobs never load them."""
 
 import os
 
@@ -8,13 +10,11 @@ from avocado.core.plugin_interfaces import JobPost, JobPre, ResultEvents
 
 from avocado_cert.base import lastjob
 from avocado_cert.base.errors import CertError
-from avocado_cert.host import hostcheck
-from avocado_cert.plan import session
-from avocado_cert.report import writer as report
+from avocado_cert.report import certfiles
 
 
 def _cert_dir(job):
-    return os.path.join(job.logdir, report.CERT_DIR)
+    return os.path.join(job.logdir, certfiles.CERT_DIR)
 
 
 class CertHostHooks(JobPre, JobPost):
@@ -27,6 +27,9 @@ class CertHostHooks(JobPre, JobPost):
     def pre(self, job):
         if not job.config.get("cert.profile"):
             return
+        from avocado_cert.host import hostcheck  # pylint: disable=import-outside-toplevel
+        from avocado_cert.plan import session  # pylint: disable=import-outside-toplevel
+
         try:
             plan = session.plan_from_config(job.config)
             uris = plan.uris()
@@ -47,7 +50,10 @@ class CertHostHooks(JobPre, JobPost):
                 LOG_UI.info("avocado-cert: swept %d stale object(s) from %s", len(items), uri)
 
     def post(self, job):
-        hostcheck.unlock_host(self._lock)
+        if self._lock is not None:
+            from avocado_cert.host import hostcheck  # pylint: disable=import-outside-toplevel
+
+            hostcheck.unlock_host(self._lock)
         self._lock = None
         if job.config.get("cert.profile") and os.path.isdir(_cert_dir(job)):
             lastjob.record(job.logdir)  # `avocado cert bundle latest` finds it wherever it was written
@@ -74,4 +80,6 @@ class CertHostCheck(ResultEvents):
 
     def post_tests(self, job):
         if job.config.get("cert.profile"):
+            from avocado_cert.host import hostcheck  # pylint: disable=import-outside-toplevel
+
             hostcheck.postcheck(_cert_dir(job))

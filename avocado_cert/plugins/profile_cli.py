@@ -6,17 +6,8 @@ and job settings. Any problem is one line on stderr and a non-zero exit.
 
 import sys
 
-from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import CLI
 from avocado.core.settings import settings
-
-from avocado_cert.base.errors import CertError
-from avocado_cert.base.folders import writable_folder
-from avocado_cert.host import reachability
-from avocado_cert.job import settings as job_settings
-from avocado_cert.plan import session
-from avocado_cert.report import exitcodes
-from avocado_cert.vt import job as vt
 
 SUBCOMMANDS = ("run", "list", "variants")
 
@@ -72,29 +63,7 @@ class CertProfileCLI(CLI):
     def run(self, config):
         if config.get("subcommand") not in SUBCOMMANDS:
             return
-        if config.get("subcommand") == "run" and config.get("run.results_dir"):
-            try:
-                writable_folder(config.get("run.results_dir"), "--job-results-dir")
-            except CertError as details:
-                LOG_UI.error("avocado-cert: %s", details)
-                sys.exit(exitcodes.USAGE)
-        if not config.get("cert.profile"):
-            # A QE job that names the suite's Cartesian file: its settings, so the user needs none.
-            vt.prepare_job(config)
-            return
-        try:
-            plan = session.plan_from_config(config)
-            parallelism = job_settings.apply_to_config(plan, config, sys.argv)
-            if plan.runner == "vt":
-                vt.prepare_job(config)
-        except CertError as details:
-            LOG_UI.error("avocado-cert: %s", details)
-            sys.exit(exitcodes.USAGE)
-        if config.get("subcommand") == "run":
-            unreachable = reachability.unreachable(plan)
-            for line in unreachable:
-                LOG_UI.error("avocado-cert: %s", line)
-            if unreachable:
-                sys.exit(exitcodes.USAGE)  # before the job: no job, no report of MISSING tests
-        if config.get("subcommand") == "run":
-            print(parallelism, file=sys.stderr)
+        # Loaded on use: commands that resolve no tests never pay for the suite's modules.
+        from avocado_cert.job import prepare  # pylint: disable=import-outside-toplevel
+
+        prepare.prepare(config, sys.argv)

@@ -6,10 +6,8 @@ from avocado.core.output import LOG_UI
 from avocado.core.plugin_interfaces import Result
 
 from avocado_cert.base.errors import CertError
-from avocado_cert.plan import session
-from avocado_cert.report import jobreport, results
-from avocado_cert.report import writer as report
-from avocado_cert.vt import job as vt
+
+VT_KIND = "avocado-vt"  # vt.job.KIND, without importing it for jobs that certify nothing
 
 
 def _runnables(job):
@@ -18,9 +16,11 @@ def _runnables(job):
 
 def _expected(runnables, variant_ids):
     """(test, variant) -> tags of every native test x variant the job was asked to run."""
+    from avocado_cert.report import results  # pylint: disable=import-outside-toplevel
+
     expected = {}
     for runnable in runnables:
-        if runnable.kind == vt.KIND:
+        if runnable.kind == VT_KIND:
             continue
         tags = runnable.tags or {}
         info = {
@@ -37,10 +37,18 @@ class CertResult(Result):
     name = "cert"
     description = "Certification report: score against the criteria, verdict, rerun commands"
 
-    def render(self, result, job):
+    def render(self, result, job):  # pylint: disable=too-many-locals
         runnables = _runnables(job)
-        vt_tests = vt.cert_tests(runnables)
         spec = job.config.get("cert.profile")
+        if not spec and not any(runnable.kind == VT_KIND for runnable in runnables):
+            return  # certifies nothing: the suite's modules are not even loaded
+        # pylint: disable=import-outside-toplevel
+        from avocado_cert.plan import session
+        from avocado_cert.report import jobreport, results
+        from avocado_cert.report import writer as report
+        from avocado_cert.vt import job as vt
+
+        vt_tests = vt.cert_tests(runnables)
         rerun_command = None
         try:
             if spec:

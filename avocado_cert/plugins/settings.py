@@ -3,7 +3,6 @@
 from avocado.core.plugin_interfaces import Init
 from avocado.core.settings import settings
 
-from avocado_cert.framework import safeloader
 from avocado_cert.vt import provider, quiet
 
 
@@ -12,7 +11,6 @@ class CertInit(Init):
     description = "Certification settings: profile, variant selection, criteria"
 
     def initialize(self):
-        safeloader.install()
         # Before the CLI plugins load: Avocado-VT's would print tracebacks and warnings otherwise.
         quiet.install()
         provider.register_if_missing()

@@ -4,8 +4,6 @@ from avocado.core import varianter
 from avocado.core.plugin_interfaces import Varianter
 from avocado.core.tree import TreeNode
 
-from avocado_cert.plan import session
-
 
 class CertVarianter(Varianter):
     name = "cert"
@@ -15,6 +13,8 @@ class CertVarianter(Varianter):
         # pylint: disable=attribute-defined-outside-init
         self.variants = []
         if config.get("cert.profile"):
+            from avocado_cert.plan import session  # pylint: disable=import-outside-toplevel
+
             plan = session.plan_from_config(config)
             # Avocado-VT variants carry their profile variant in their Cartesian params instead.
             self.variants = plan.variants if plan.runner != "vt" else []

@@ -6,8 +6,7 @@ import sys
 
 from avocado.core.plugin_interfaces import JobPost, JobPre
 
-from avocado_cert.report import exitcodes
-from avocado_cert.report import writer as report
+from avocado_cert.report import certfiles
 
 
 class VerdictExit(JobPre, JobPost):
@@ -22,10 +21,12 @@ class VerdictExit(JobPre, JobPost):
     def post(self, job):
         if not job.config.get("cert.profile") or not job.config.get("cert.exit_code_from_verdict"):
             return
-        path = os.path.join(job.logdir, report.CERT_DIR, "report.json")
+        path = os.path.join(job.logdir, certfiles.CERT_DIR, "report.json")
         try:
             with open(path, encoding="utf-8") as src:
                 verdict = json.load(src)["verdict"]
         except (OSError, ValueError, KeyError):
             return  # no report (the job failed before scoring): Avocado's own status stands
+        from avocado_cert.report import exitcodes  # pylint: disable=import-outside-toplevel
+
         sys.exit(exitcodes.from_verdict(verdict))
