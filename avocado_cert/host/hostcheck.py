@@ -14,6 +14,8 @@ from avocado_cert.host import connect, driverprobe, environment, inventory, libv
 from avocado_cert.report import certfiles, drivermatrix
 
 LOCK_PATH = "/run/avocado-cert.lock"
+# Where the host's own libvirtd listens: a URI naming a socket there reaches the host's daemon.
+SYSTEM_SOCKET_DIRS = ("/run/libvirt/", "/var/run/libvirt/")
 
 
 def in_process(uri):
@@ -30,10 +32,14 @@ def lock_path(uri, path=LOCK_PATH):
     """The lock of what a run through uri can change: this host's daemon, or the remote host that a
     client-side driver manages (a lock of its own, so it does not wait for runs on the daemon)."""
     scheme, _sep, rest = uri.partition("://")
-    if scheme not in CLIENT_SIDE_SCHEMES:
-        return path
-    server = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
     stem, ext = os.path.splitext(path)
+    if scheme not in CLIENT_SIDE_SCHEMES:
+        # A daemon of its own (a private libvirtd's socket, e.g. a migration host) shares nothing with the host's.
+        socket = re.search(r"[?&]socket=([^&]+)", rest)
+        if socket is None or socket.group(1).startswith(SYSTEM_SOCKET_DIRS):
+            return path
+        return f"{stem}-socket-{re.sub(r'[^A-Za-z0-9.-]', '_', socket.group(1))}{ext}"
+    server = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
     return f"{stem}-{scheme}-{re.sub(r'[^A-Za-z0-9.-]', '_', server)}{ext}"
 
 
