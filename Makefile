@@ -30,3 +30,9 @@ lint: setup
 	$(VENV)/bin/python -m black --check --quiet .
 	$(VENV)/bin/python -m isort --check-only --quiet .
 	$(VENV)/bin/python -m pylint --rcfile=.pylintrc avocado_cert
+
+# The community's lab on one machine (centralized mode): the catalog on PostgreSQL with its task
+# queue, a test-driver host and a private libvirtd host with a worker each, a request per host.
+.PHONY: lab-demo
+lab-demo: setup
+	PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/python scripts/lab-demo.py

@@ -208,3 +208,24 @@ def test_only_the_lab_key_makes_a_centralized_certification(lab, tmp_path):
         content_type="application/gzip",
     )
     assert status == 201, answer
+
+
+def test_lab_pages_render_in_a_browser(lab, browser):
+    """The inventory and the request list with progress, as a browser lays them out."""
+    status, answer = lab.file("acme", PROFILE, version="page.1")
+    assert status == 201
+    lab.wait([answer["id"]], timeout=180)
+    browser.get(lab.server.url + "/lab")
+    rows = browser.find_elements("css selector", "tr.lab-host")
+    assert sorted(row.get_attribute("data-host") for row in rows) == sorted(HOSTS)
+    assert all("i686" in row.text and "TEST" in row.text for row in rows)
+    browser.find_element("link text", "Certification requests").click()
+    row = browser.find_element("css selector", f'tr.lab-request[data-request="{answer["id"]}"]')
+    assert row.find_element("css selector", "td.state").text == "done"
+    bar = row.find_element("css selector", "td.progress progress")
+    assert bar.get_attribute("value") == bar.get_attribute("max") != "0"
+    assert bar.size["width"] > 0  # laid out, not hidden
+    assert "—" in row.text  # an anonymous reader does not see whose product it is
+    row.find_element("link text", str(answer["id"])).click()
+    assert f"Certification request {answer['id']}" in browser.find_element("css selector", "h1").text
+    assert not browser.execute_script("return document.querySelector('script')")
