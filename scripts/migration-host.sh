@@ -93,6 +93,11 @@ start_namespaces() {
         ip link set lo up
         hostname acert-migration-$side
         for d in /run/libvirt /var/lib/libvirt /etc/libvirt; do mkdir -p \$d; mount -t tmpfs acert-migration \$d; done
+        # Its own sysfs, so the host interfaces it lists are its namespace's; the cgroup mounts kept.
+        mkdir -p '$dir/cgroup'
+        mount --rbind /sys/fs/cgroup '$dir/cgroup'
+        mount -t sysfs acert-migration /sys
+        mount --rbind '$dir/cgroup' /sys/fs/cgroup
         mkdir -p /var/cache/libvirt
         mount --bind '$cache/$side' /var/cache/libvirt
         cp '$dir/etc/qemu.conf' /etc/libvirt/qemu.conf
@@ -107,12 +112,12 @@ start_namespaces() {
 
 link_hosts() {
     # Made inside the source's namespace, its peer moved straight into the destination's: the machine's
-    # own network never sees either end.
-    in_ns src ip link add acert-mig0 type veth peer name acert-mig1 netns "$(holder_pid dst)"
-    in_ns src ip addr add "$net.1/30" dev acert-mig0
-    in_ns src ip link set acert-mig0 up
-    in_ns dst ip addr add "$net.2/30" dev acert-mig1
-    in_ns dst ip link set acert-mig1 up
+    # own network never sees either end. Not named with the certification prefix: no sweep may take them.
+    in_ns src ip link add migveth0 type veth peer name migveth1 netns "$(holder_pid dst)"
+    in_ns src ip addr add "$net.1/30" dev migveth0
+    in_ns src ip link set migveth0 up
+    in_ns dst ip addr add "$net.2/30" dev migveth1
+    in_ns dst ip link set migveth1 up
 }
 
 start_daemon() {
