@@ -102,6 +102,7 @@ def analysis_page():
         state=analysis.cell_state,
         failing=analysis.cached(g.db, "failing_apis", analysis.failing_apis),
         regressions=analysis.cached(g.db, "regressions", analysis.regressions),
+        driver_rows=analysis.cached(g.db, "driver_matrix", analysis.driver_matrix),
     )
 
 

@@ -9,6 +9,8 @@ import libvirt
 import pytest
 
 from avocado_cert.base import naming, paths
+from avocado_cert.guest import variant
+from avocado_cert.guest.console import GuestConsole
 from avocado_cert.host import libvirt_errors
 from avocado_cert.testing import xmlbuild
 from selftests.functional.private_libvirtd import PrivateLibvirtd, available
@@ -39,9 +41,17 @@ def test_cpu_accounting_follows_the_host_mounts(daemon):
     params = dict(PARAMS, uri=daemon.uri)
     libvirt_errors.quiet()
     conn = libvirt.open(daemon.uri)
-    xml = xmlbuild.to_xml(xmlbuild.domain(params, naming.unique("dom"), vcpus=1, max_vcpus=1))
+    name = naming.unique("dom")
+    xml = xmlbuild.to_xml(xmlbuild.domain(params, name, vcpus=1, max_vcpus=1))
     dom = conn.createXML(xml, libvirt.VIR_DOMAIN_START_PAUSED)
+    image = variant.image_for(params)
+    console = GuestConsole(daemon.uri, name, image.recipe.marker, image.recipe.prompt)
     try:
+        # The guest boots to its shell inside the cgroups the daemon gave it.
+        console.attach()
+        dom.resume()
+        console.wait_boot(120)
+        assert console.check("echo $((6*7))").strip() == "42"
         if "cpuacct" in host_controllers():
             total = dom.getCPUStats(True)[0]
             assert total["cpu_time"] > 0
@@ -53,6 +63,7 @@ def test_cpu_accounting_follows_the_host_mounts(daemon):
             with pytest.raises(libvirt.libvirtError, match="CPUACCT controller is not mounted"):
                 dom.getCPUStats(True)
     finally:
+        console.close()
         dom.destroy()
         conn.close()
 

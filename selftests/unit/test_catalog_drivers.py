@@ -68,3 +68,10 @@ def test_analysis_page_shows_the_driver_rows(app):
         )
     assert "<h2>Driver matrix</h2>" in page
     assert "Xen &lt;libxl&gt;" in page and "a dom0" in page
+
+
+def test_the_public_analysis_page_has_the_driver_matrix(app):
+    page = app.test_client().get("/analysis")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "<h2>Driver matrix</h2>" in text and "Xen (libxl)" in text
