@@ -72,7 +72,10 @@ def collect(job_dir, profile):
             entry = area["apis"].setdefault(api, {"outcomes": {}, "reasons": {}})
             entry["outcomes"][result] = entry["outcomes"].get(result, 0) + 1
             if result != outcome.PASS and test.get("reason"):
-                entry["reasons"].setdefault(result, test["reason"])
+                reason = test["reason"]
+                for prefix in (outcome.UNSUPPORTED_PREFIX, outcome.SKIP_PREFIX):
+                    reason = reason[len(prefix) :] if reason.startswith(prefix) else reason
+                entry["reasons"].setdefault(result, reason)
     for area in areas.values():
         for entry in area["apis"].values():
             entry["answer"] = _answer(entry["outcomes"])
