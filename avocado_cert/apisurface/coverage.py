@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from avocado_cert.apisurface import depth
 from avocado_cert.apisurface import libvirt_api as apisurface
 from avocado_cert.apisurface import pybindings
 from avocado_cert.base import paths
@@ -236,6 +237,9 @@ def build(surface, bindings, tests, not_certifiable, references=()):
         # Hypervisor-specific functions (libvirt-qemu, libvirt-lxc): real, outside the main API's figures.
         "specific_api_tags": {name: sorted(ids) for name, ids in sorted(specific.items())},
         "listed_but_covered": stale,
+        # Beyond "has a test": scope-flag combinations per call, redefinition per object type.
+        "scope_flags": depth.scope_flags(surface, tests),
+        "redefinition": depth.redefinition(tests),
     }
 
 

@@ -221,15 +221,23 @@ class TransientDomains(CertTest):
 
     def test_start_paused(self):
         """
-        VIR_DOMAIN_START_PAUSED starts a domain paused, by createXML and by createWithFlags.
+        VIR_DOMAIN_START_PAUSED starts a transient domain paused, by createXML.
 
         :avocado: tags=cap:domain.start_flags
-        :avocado: tags=api:virDomainCreateXML,api:virDomainCreateWithFlags
+        :avocado: tags=api:virDomainCreateXML
         """
         transient = dx.call_flagged(
             self, dx.create, self, dx.domain_root(self), libvirt.VIR_DOMAIN_START_PAUSED
         )
         self.assertEqual(transient.state()[0], libvirt.VIR_DOMAIN_PAUSED)
+
+    def test_start_paused_defined(self):
+        """
+        VIR_DOMAIN_START_PAUSED starts a defined domain paused, by createWithFlags; resume runs it.
+
+        :avocado: tags=cap:domain.start_flags
+        :avocado: tags=api:virDomainCreateWithFlags
+        """
         dom = dx.define(self, dx.domain_root(self))
         self.assertEqual(dx.call_flagged(self, dom.createWithFlags, libvirt.VIR_DOMAIN_START_PAUSED), 0)
         self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_PAUSED)

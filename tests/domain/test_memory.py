@@ -51,11 +51,11 @@ class MemorySize(CertTest):
 
     def test_live_memory(self):
         """
-        On a running domain, setMemory and setMemoryFlags(LIVE) change the current memory the domain
-        reports, and leave the config as it was.
+        On a running domain, setMemoryFlags(LIVE) changes the current memory the domain reports, and
+        leaves the config as it was.
 
         :avocado: tags=cap:domain.memory_live
-        :avocado: tags=api:virDomainSetMemory,api:virDomainSetMemoryFlags,api:virDomainGetInfo
+        :avocado: tags=api:virDomainSetMemoryFlags,api:virDomainGetInfo
         """
         self.require_guest_os("the balloon is moved by the guest OS's balloon driver")
         dom = dx.define(self, dx.domain_root(self, memory_kib=262144, memballoon=True))
@@ -63,6 +63,18 @@ class MemorySize(CertTest):
         self.assertEqual(dom.setMemoryFlags(196608, dx.LIVE), 0)
         self.wait_for(lambda: dom.info()[2] == 196608, 30, what="the balloon to reach 196608 KiB")
         self.assertEqual(memory_of(dx.config_xml(dom)), (262144, 262144), "a LIVE change reached the config")
+
+    def test_live_memory_set(self):
+        """
+        On a running domain, setMemory changes the current memory the domain reports (live XML and
+        getInfo), and leaves the config as it was.
+
+        :avocado: tags=cap:domain.memory_live
+        :avocado: tags=api:virDomainSetMemory,api:virDomainGetInfo
+        """
+        self.require_guest_os("the balloon is moved by the guest OS's balloon driver")
+        dom = dx.define(self, dx.domain_root(self, memory_kib=262144, memballoon=True))
+        dom.create()
         self.assertEqual(dom.setMemory(163840), 0)
         self.wait_for(lambda: dom.info()[2] == 163840, 30, what="the balloon to reach 163840 KiB")
         self.assertEqual(memory_of(dx.live_xml(dom))[1], 163840)
