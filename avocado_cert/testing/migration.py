@@ -20,7 +20,7 @@ from lxml import etree
 
 from avocado_cert.base import xmlbuild as basexml
 from avocado_cert.guest import variant
-from avocado_cert.guest.console import GuestConsole
+from avocado_cert.guest.console import ConsoleError, GuestConsole
 from avocado_cert.host import connect, libvirt_errors
 from avocado_cert.testing import events
 from avocado_cert.testing.certtest import CertTest
@@ -159,6 +159,22 @@ class MigrationTest(CertTest):
         console = GuestConsole(uri, name, recipe.marker, recipe.prompt, log=self.log.debug)
         return console
 
+    def attach_running(self, console):
+        """Attach to a running guest's console and wait until a command's output comes back in step
+        (a prompt printed before the attach would pair the next command with no output)."""
+        console.attach()
+
+        def answers():
+            try:
+                console.session.read_nonblocking(0.2, 1)
+                token = f"acert-sync-{uuid.uuid4().hex[:8]}"
+                return token in console.run(f"echo {token}", timeout=10)[1]
+            except ConsoleError:
+                return False
+
+        self.wait_for(answers, 60, step=0.5, what=f"the console of {console.name} to answer")
+        return console
+
     def boot_moving(self, disk_path=None):
         """Define and boot a guest on the source, start its counter (and write a disk marker)."""
         timeout = float(self.param("guest_boot_timeout", 120))
@@ -201,7 +217,7 @@ class MigrationTest(CertTest):
         self.assert_state(ddom, libvirt.VIR_DOMAIN_RUNNING, f"{name} on the destination")
         console = self.console(self.dest_uri, name)
         self.dest_objects.on_cleanup(f"console of {name} on the destination", console.close)
-        console.attach()
+        self.attach_running(console)
         first = self.read_counter(console)
         if first <= guest.counter:
             self.fail(
@@ -238,7 +254,7 @@ class MigrationTest(CertTest):
         guest.console.close()
         guest.console = self.console(self.uri, guest.name)
         self.objects.on_cleanup(f"console of {guest.name} after the migration", guest.console.close)
-        guest.console.attach()
+        self.attach_running(guest.console)
         before = self.read_counter(guest.console)
         if before <= guest.counter:
             self.fail(f"the counter on the source stopped at {before} (was {guest.counter})")
