@@ -6,6 +6,12 @@
 #   scripts/libvirtd-host.sh credentials   only write the TLS certificates and the SASL user (see below)
 #   scripts/libvirtd-host.sh cgroups [MOUNTINFO [CGROUP_ROOT]]   the cgroup controllers libvirt may use here
 #   scripts/libvirtd-host.sh qemu-conf FILE   write the qemu.conf that `start` would write
+#   scripts/libvirtd-host.sh cgroup-layout [MOUNTINFO]   v1, v2, hybrid or none
+#
+# cgroups: `start` gives libvirt the controllers the host mounts (qemu.conf cgroup_controllers). On a
+# "hybrid" host (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified) libvirt puts CPU accounting on
+# the cgroup2 side, which has no per-CPU figures ("getCpuacctPercpuUsage not supported for backend
+# 'cgroup V2'"): there libvirtd starts in a mount namespace of its own that sees the v1 controllers only.
 # Where a libvirtd already runs (started by systemd or by hand), `start` uses it and changes nothing.
 #
 # The libvirtd it starts listens on the unix sockets (no auth), on 127.0.0.1 over TCP (no auth: the
@@ -91,6 +97,14 @@ cgroup_controllers() {
             for (i = 1; i <= n; i++) if (k[i] in found) out = out (out ? " " : "") k[i]
             print out
         }' "$mountinfo"
+}
+
+cgroup_layout() {
+    local mountinfo=${1:-${AVOCADO_CERT_MOUNTINFO:-/proc/self/mountinfo}}
+    awk '{ for (sep = 7; sep <= NF && $sep != "-"; sep++) {}
+           if ($(sep + 1) == "cgroup") v1 = 1
+           if ($(sep + 1) == "cgroup2") { if ($5 == "/sys/fs/cgroup") v2 = 1; else side = 1 } }
+         END { print (v2 ? "v2" : v1 && side ? "hybrid" : v1 ? "v1" : "none") }' "$mountinfo"
 }
 
 write_qemu_conf() {
@@ -193,8 +207,14 @@ start() {
     fi
     as_root env AVOCADO_CERT_STATE="$state" bash "$0" credentials
     # SASL_CONF_PATH: the service configuration stays in the state folder, /etc/sasl2 is left alone.
-    as_root env SASL_CONF_PATH="$state/sasl" libvirtd -d -l -f "$state/libvirtd.conf" -p "$pidfile" \
-        2>>"$logfile" || true
+    local launch=()
+    if [ "$(cgroup_layout)" = hybrid ]; then
+        echo "libvirtd-host: hybrid cgroups: libvirtd runs in a mount namespace without /sys/fs/cgroup/unified"
+        # slave: mounts made on the host later still reach the daemon; its unmount stays its own.
+        launch=(unshare -m --propagation slave sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' libvirtd-host)
+    fi
+    as_root env SASL_CONF_PATH="$state/sasl" "${launch[@]}" libvirtd -d -l -f "$state/libvirtd.conf" \
+        -p "$pidfile" 2>>"$logfile" || true
     if ! ready; then
         echo "libvirtd-host: libvirtd did not come up; see $logfile" >&2
         tail -n 5 "$logfile" >&2 || true
@@ -244,8 +264,9 @@ case "${1:-}" in
     credentials) credentials ;;
     cgroups) shift; cgroup_controllers "$@" ;;
     qemu-conf) [ -n "${2:-}" ] || { echo "usage: $0 qemu-conf FILE" >&2; exit 2; }; write_qemu_conf "$2" ;;
+    cgroup-layout) shift; cgroup_layout "$@" ;;
     *)
-        echo "usage: $0 start|stop [--purge]|status|credentials|cgroups [MOUNTINFO [CGROUP_ROOT]]|qemu-conf FILE" >&2
+        echo "usage: $0 start|stop [--purge]|status|credentials|cgroups [MOUNTINFO [CGROUP_ROOT]]|qemu-conf FILE|cgroup-layout [MOUNTINFO]" >&2
         exit 2
         ;;
 esac

@@ -38,6 +38,7 @@ mkdir -p /var/cache/libvirt "{cache}"
 mount --bind "{cache}" /var/cache/libvirt
 cp "{root}/etc/qemu.conf" /etc/libvirt/qemu.conf
 mkdir -p /var/lib/libvirt/qemu /var/lib/libvirt/images
+{setup}
 touch "{root}/namespace-ready"
 exec sleep infinity
 """
@@ -67,9 +68,10 @@ class PrivateLibvirtd:
     """remote=True: also TCP (no auth) and TLS + SASL on 127.0.0.1 of its own network namespace, with
     the configuration and credentials scripts/libvirtd-host.sh makes (state folder ROOT/state)."""
 
-    def __init__(self, root=ROOT, remote=False, qemu_conf="/etc/libvirt/qemu.conf"):
+    def __init__(self, root=ROOT, remote=False, qemu_conf="/etc/libvirt/qemu.conf", setup=""):
         self.root = root
         self.qemu_conf = qemu_conf
+        self.setup = setup  # shell commands run in the namespaces before the daemon starts
         self.remote = remote
         self.holder = None
         self.socket = f"{root}/sock/libvirt-sock"
@@ -115,7 +117,7 @@ class PrivateLibvirtd:
             conf += "".join(host_conf)
         with open(os.path.join(self.root, "libvirtd.conf"), "w", encoding="utf-8") as out:
             out.write(conf)
-        script = NAMESPACE.format(private=" ".join(PRIVATE), cache=CACHE, root=self.root)
+        script = NAMESPACE.format(private=" ".join(PRIVATE), cache=CACHE, root=self.root, setup=self.setup)
         with open(os.path.join(self.root, "namespace.log"), "w", encoding="utf-8") as log:
             self.holder = subprocess.Popen(  # pylint: disable=consider-using-with
                 ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script],

@@ -32,7 +32,10 @@ def daemon(tmp_path_factory):
         pytest.skip(reason)
     conf = str(tmp_path_factory.mktemp("cgroups") / "qemu.conf")
     subprocess.run(["bash", SCRIPT, "qemu-conf", conf], capture_output=True, check=True, timeout=60)
-    private = PrivateLibvirtd(ROOT, qemu_conf=conf).start()
+    # What `start` does on a hybrid host: the daemon's mount namespace has no cgroup2 beside v1.
+    layout = subprocess.run(["bash", SCRIPT, "cgroup-layout"], capture_output=True, text=True, check=True)
+    setup = "umount /sys/fs/cgroup/unified" if layout.stdout.strip() == "hybrid" else ""
+    private = PrivateLibvirtd(ROOT, qemu_conf=conf, setup=setup).start()
     yield private
     private.stop()
 
@@ -55,6 +58,9 @@ def test_cpu_accounting_follows_the_host_mounts(daemon):
         if "cpuacct" in host_controllers():
             total = dom.getCPUStats(True)[0]
             assert total["cpu_time"] > 0
+            per_cpu = dom.getCPUStats(False)
+            assert 0 < len(per_cpu) <= conn.getCPUMap()[0]
+            assert sum(record["cpu_time"] for record in per_cpu) > 0
             with open(f"/proc/{dom_pid(daemon, dom)}/cgroup", encoding="utf-8") as src:
                 placed = dict(line.split(":", 2)[1:] for line in src.read().splitlines())
             # The daemon placed the guest in a cgroup of its own (machine/qemu-N-NAME...).

@@ -86,3 +86,20 @@ def test_qemu_conf_without_cgroups_says_so(tmp_path):
     lines, said = qemu_conf_line(tmp_path, NONE)
     assert lines == ["cgroup_controllers = [ ]"]
     assert "no usable cgroup controller" in said
+
+
+@pytest.mark.parametrize(
+    "mountinfo,layout",
+    [(HYBRID, "hybrid"), (COMOUNTED, "v1"), (PURE_V2, "v2"), (NONE, "none")],
+    ids=["hybrid", "v1", "v2", "none"],
+)
+def test_cgroup_layout(tmp_path, mountinfo, layout):
+    """On a hybrid layout `start` runs libvirtd in a mount namespace without the cgroup2 beside v1."""
+    (tmp_path / "mountinfo").write_text(mountinfo)
+    out = subprocess.run(
+        ["bash", SCRIPT, "cgroup-layout", str(tmp_path / "mountinfo")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == layout
