@@ -5,6 +5,7 @@ import libvirt
 
 from avocado_cert.base import naming, xmlsafe
 from avocado_cert.host import libvirt_errors
+from avocado_cert.testing import datastore
 
 # Errors that mean "already gone": cleanup of an object that no longer exists is not a problem.
 _GONE = {
@@ -93,6 +94,8 @@ class Objects:
     def define_domain(self, xml, flags=0):
         name = name_of(xml)
         require_owned(name, "domain")
+        # Removed after the domain: its disks on a vSphere datastore, created for it (ESX).
+        datastore.create_disks(self.conn, xml, self.on_cleanup, self.log)
         self._domain_cleanup(name)
         self.log.info("defining domain %s", name)  # names the domain for benchmarks/qemu_profile.py
         return self.conn.defineXMLFlags(xml, flags) if flags else self.conn.defineXML(xml)
