@@ -80,7 +80,6 @@ setup(
         ],
         "avocado.plugins.cli": [
             "cert-profile = avocado_cert.plugins.profile_cli:CertProfileCLI",
-            "cert-refusal = avocado_cert.plugins.driver_refusal:DriverRefusalCLI",
         ],
         "avocado.plugins.cli.cmd": [
             "cert = avocado_cert.plugins.cert_cmd:CertCommand",

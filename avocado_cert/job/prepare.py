@@ -9,7 +9,7 @@ from avocado.core.output import LOG_UI
 from avocado_cert.base.errors import CertError
 from avocado_cert.base.folders import writable_folder
 from avocado_cert.framework import safeloader
-from avocado_cert.host import reachability
+from avocado_cert.host import driverprobe, reachability
 from avocado_cert.job import settings as job_settings
 from avocado_cert.plan import session
 from avocado_cert.report import exitcodes
@@ -37,10 +37,12 @@ def prepare(config, argv):
         LOG_UI.error("avocado-cert: %s", details)
         sys.exit(exitcodes.USAGE)
     if config.get("subcommand") == "run":
-        unreachable = reachability.unreachable(plan)
-        for line in unreachable:
+        # Before the job: no job, no report of MISSING tests. A profile of a driver that needs another
+        # host (refuse_unreachable) says what libvirt answered for it here; any other target that does
+        # not answer is the wrong URI or a daemon not started.
+        refused = driverprobe.refusals(plan) + reachability.unreachable(plan)
+        for line in refused:
             LOG_UI.error("avocado-cert: %s", line)
-        if unreachable:
-            sys.exit(exitcodes.USAGE)  # before the job: no job, no report of MISSING tests
-    if config.get("subcommand") == "run":
+        if refused:
+            sys.exit(exitcodes.USAGE)
         print(parallelism, file=sys.stderr)
