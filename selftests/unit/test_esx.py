@@ -10,6 +10,7 @@ from avocado_cert.base import xmlbuild
 from avocado_cert.base.errors import CertError
 from avocado_cert.host import hostcheck
 from avocado_cert.report import driver_answers
+from avocado_cert.testing import datastore
 
 ESX_PARAMS = {"domain_type": "vmware", "guest_arch": "i686", "datastore": "LocalDS_0"}
 
@@ -116,3 +117,10 @@ def test_a_client_side_driver_locks_its_remote_host_not_the_daemon(tmp_path):
         hostcheck.unlock_host(daemon_run)
     hostcheck.unlock_host(hostcheck.lock_host([esx, "qemu:///system"], host_lock))
     assert hostcheck.lock_host(["test:///default"], host_lock) is None
+
+
+def test_the_disks_to_create_are_the_datastore_ones():
+    xml = xmlbuild.to_xml(xmlbuild.domain(ESX_PARAMS, "acert-dom-esx"))
+    assert datastore.disk_paths(xml) == [("LocalDS_0", "acert-dom-esx/acert-dom-esx.vmdk")]
+    qemu = xmlbuild.to_xml(xmlbuild.domain({"domain_type": "qemu", "guest_arch": "x86_64"}, "acert-dom-q"))
+    assert datastore.disk_paths(qemu) == []
