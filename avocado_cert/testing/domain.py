@@ -76,8 +76,16 @@ def call_flagged(test, func, *args):
         raise
 
 
+def io_scheduler_without_weights(err):
+    """The cgroup's refusal of a block I/O weight on a host whose I/O scheduler has none (bfq, cfq do)."""
+    return err.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "scheduler" in (
+        err.get_error_message() or ""
+    )
+
+
 def call_tunable(test, func, *args):
-    """Call a tuning API on a running domain: a host without the cgroup controller is a SKIP."""
+    """Call a tuning API on a running domain: a host without what the tunable acts on (the cgroup
+    controller, an I/O scheduler with weights) is a SKIP naming it."""
     try:
         return call_flagged(test, func, *args)
     except libvirt.libvirtError as err:
@@ -85,6 +93,8 @@ def call_tunable(test, func, *args):
             test.skip_because(
                 f"the host has no cgroup controller for this tunable: {err.get_error_message()}"
             )
+        if io_scheduler_without_weights(err):
+            test.skip_because(f"the host's block I/O scheduler takes no weights: {err.get_error_message()}")
         raise
 
 
