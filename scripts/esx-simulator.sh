@@ -20,19 +20,7 @@ user=root
 declare -A ports=([esx]=${AVOCADO_CERT_ESX_PORT:-18443} [vpx]=${AVOCADO_CERT_VPX_PORT:-18444})
 packages="golang-go golang-github-vmware-govmomi-dev"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-install_missing() {
-    local missing=""
-    for pkg in $packages; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
-    done
-    if [ -n "$missing" ]; then
-        echo "esx-simulator: installing:$missing"
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-    fi
-}
+. "$top/scripts/lib/packages.sh"
 
 source_hash() {
     # The launcher's source, the Go toolchain and the simulator's version: any change rebuilds.
@@ -44,7 +32,8 @@ source_hash() {
 }
 
 build() {
-    install_missing
+    # shellcheck disable=SC2086  # one word per package
+    install_missing esx-simulator $packages
     local binary
     binary=$cache/$(source_hash)/vsphere-sim
     if [ ! -x "$binary" ]; then

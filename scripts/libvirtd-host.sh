@@ -32,24 +32,13 @@ logfile=${AVOCADO_CERT_LIBVIRTD_LOG:-/var/log/avocado-cert-libvirtd.log}
 qemu_conf=/etc/libvirt/qemu.conf
 marker="# avocado-cert: qemu.conf"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$top/scripts/lib/packages.sh"
 
 packages="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
           qemu-system-arm qemu-system-ppc qemu-system-misc
           dnsmasq-base iptables gnutls-bin libsasl2-modules sasl2-bin cpio busybox-static
           iproute2 util-linux"
 
-install_missing() {
-    local missing=""
-    for pkg in $packages ${AVOCADO_CERT_EXTRA_PACKAGES:-}; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
-    done
-    if [ -n "$missing" ]; then
-        echo "libvirtd-host: installing:$missing"
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-    fi
-}
 
 running_pid() {
     # The pid of a running libvirtd, whoever started it; one in another mount namespace (a private
@@ -182,7 +171,8 @@ ready() {
 }
 
 start() {
-    install_missing
+    # shellcheck disable=SC2086  # one word per package
+    install_missing libvirtd-host $packages ${AVOCADO_CERT_EXTRA_PACKAGES:-}
     local pid
     pid=$(running_pid || true)
     if [ -n "$pid" ]; then

@@ -22,17 +22,7 @@ uri="lxc:///system?socket=$state/sock/libvirt-sock"
 
 packages="libvirt-daemon libvirt-daemon-driver-lxc libvirt-clients util-linux iproute2 dnsmasq-base iptables"
 
-install_missing() {
-    local missing=""
-    for pkg in $packages; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
-    done
-    if [ -n "$missing" ]; then
-        echo "lxc-host: installing:$missing"
-        DEBIAN_FRONTEND=noninteractive apt-get update -q
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-    fi
-}
+. "$top/scripts/lib/packages.sh"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -65,7 +55,8 @@ start() {
         return 0
     fi
     [ "$(id -u)" -eq 0 ] || { echo "lxc-host: needs root (mount namespaces)" >&2; exit 1; }
-    install_missing
+    # shellcheck disable=SC2086  # one word per package
+    install_missing lxc-host $packages
     stop >/dev/null
     mkdir -p "$state/sock" "$cache"
     chmod 0700 "$state"

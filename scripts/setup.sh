@@ -7,24 +7,16 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 venv=${1:-$top/.venv}
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+. "$top/scripts/lib/packages.sh"
 
-# What building libvirt-python and running the in-process test driver need.
-packages="libvirt-dev pkg-config gcc"
+# What building libvirt-python and running the in-process test driver need, and what Avocado-VT's
+# runner insists on before it runs a certification variant (an IP sniffer, nc, arping).
+packages="libvirt-dev pkg-config gcc tcpdump netcat-openbsd iputils-arping"
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
     || packages="$packages python3-dev"
-missing=""
-for pkg in $packages; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-    echo "avocado-cert setup: installing system packages:$missing"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086  # one word per package
+install_missing "avocado-cert setup" $packages
 
 if [ ! -x "$venv/bin/python" ]; then
     echo "avocado-cert setup: creating the virtualenv $venv"
