@@ -24,6 +24,7 @@ from avocado_cert.offline import bundle, signing, suitehash
 
 CATALOG_WAIT = 300  # seconds a worker waits for a catalog that is restarting
 PROGRESS_EVERY = 0.5  # seconds between two progress reports
+UNCOMMITTED_WAIT = 10  # seconds a worker waits for a request whose job came first
 LOG_TAIL = 200  # lines of the job log sent with a failure
 VERDICT_REACHED = (0, 1, 3)  # avocado run's exit: CERTIFIED, NOT CERTIFIED, INCOMPLETE
 
@@ -123,9 +124,8 @@ class Runner:
     def certify(self, request_id):
         """Claim the request, run it, submit it; every outcome is reported to the catalog."""
         self.sweep()
-        try:
-            req = self.catalog.call("POST", f"/api/v1/lab/requests/{request_id}/claim", {"host": self.host})
-        except Dropped:
+        req = self.claim(request_id)
+        if req is None:
             return None
         attempt = req["attempt"]
         folder = tempfile.mkdtemp(prefix=f"request-{request_id}-", dir=self.workdir)
@@ -149,6 +149,28 @@ class Runner:
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+            self.seen()
+
+    def claim(self, request_id):
+        """The request, now this run's; None when it is not to be run (finished, cancelled, or never
+        committed: its job is deferred before the catalog commits the request, so wait a little)."""
+        deadline = time.monotonic() + UNCOMMITTED_WAIT
+        while True:
+            try:
+                return self.catalog.call(
+                    "POST", f"/api/v1/lab/requests/{request_id}/claim", {"host": self.host}
+                )
+            except Dropped as details:
+                if "answered 404" not in str(details) or time.monotonic() > deadline:
+                    return None
+                time.sleep(0.2)
+
+    def seen(self):
+        """Tell the catalog this host's worker is alive (the inventory's "last seen")."""
+        try:
+            self.catalog.call("POST", f"/api/v1/lab/hosts/{self.host}/seen", {})
+        except (CertError, Dropped):
+            pass
 
     def run_job(self, request_id, attempt, folder, profile, criteria):
         results = os.path.join(folder, "results")

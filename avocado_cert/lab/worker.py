@@ -65,4 +65,5 @@ async def _has_schema(app):
 def run(database_url, server, token, host, key_path, workdir, once=False):
     runner = Runner(server, token, host, key_path, workdir)
     runner.sweep()
+    runner.seen()
     asyncio.run(serve(database_url, runner, once))
