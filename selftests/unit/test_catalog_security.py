@@ -9,10 +9,12 @@ import re
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from flask import g
 from sqlalchemy import update
 
 from avocado_cert.catalog import auth, register, security_log, throttle, websession
 from avocado_cert.catalog.app import Settings, create_app
+from avocado_cert.catalog.models import Certification
 
 PASSWORD = "correct horse battery"
 MIB = 1 << 20
@@ -296,3 +298,14 @@ def test_throttle_forgets_failures_older_than_its_window(app):
 def test_log_lines_cannot_be_forged():
     line = security_log.line("login-failed", {"account": "x\n2026 login account=root", "client": "::1"})
     assert "\n" not in line and 'account="x\\n2026 login account=root"' in line and "client=::1" in line
+
+
+def test_a_number_the_database_cannot_hold_is_a_400_wherever_it_comes_from(tmp_path):
+    app = create_app(Settings(storage=str(tmp_path / "store")))
+
+    @app.get("/probe/<int:number>")
+    def probe(number):  # a view that forgot to bound its id
+        return str(g.db.get(Certification, number))
+
+    answer = app.test_client().get("/probe/" + "9" * 30)
+    assert answer.status_code == 400 and "Traceback" not in answer.get_data(as_text=True)
