@@ -22,6 +22,7 @@ from avocado_cert.catalog import (
     throttle,
     views_account,
     views_api,
+    views_lab,
     views_public,
     websession,
 )
@@ -254,4 +255,5 @@ def create_app(settings, migrate=True):
     app.register_blueprint(views_public.blueprint)
     app.register_blueprint(views_api.blueprint)
     app.register_blueprint(views_account.blueprint)
+    app.register_blueprint(views_lab.blueprint)
     return app
