@@ -3,8 +3,7 @@ coverage report counts the scope combinations and redefinitions the tags certify
 
 import pytest
 
-from avocado_cert.apisurface import depth
-from avocado_cert.apisurface.coverage import TestEntry
+from avocado_cert.apisurface import coverage, depth
 from avocado_cert.base.errors import CertError
 from avocado_cert.testing import scopetable
 from selftests.conftest import write
@@ -56,8 +55,8 @@ class _Surface:
 def test_depth_counts_tagged_combinations():
     every = ["running.live", "shutoff.config"]
     tests = [
-        TestEntry("t.py:A.one", {"api": {"virDomainSetThing"}, "scope": {"running.live"}}),
-        TestEntry("t.py:A.two", {"api": {"virDomainSetThing"}, "redefine": {"domain"}}),
+        coverage.TestEntry("t.py:A.one", {"api": {"virDomainSetThing"}, "scope": {"running.live"}}),
+        coverage.TestEntry("t.py:A.two", {"api": {"virDomainSetThing"}, "redefine": {"domain"}}),
     ]
     report = depth.scope_flags(_Surface, tests, every)
     assert list(report["calls"]) == [
