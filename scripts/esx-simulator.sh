@@ -32,8 +32,9 @@ source_hash() {
 }
 
 build() {
+    # Its output goes to stderr: build's stdout is the binary's path, which start reads.
     # shellcheck disable=SC2086  # one word per package
-    install_missing esx-simulator $packages
+    install_missing esx-simulator $packages >&2
     local binary
     binary=$cache/$(source_hash)/vsphere-sim
     if [ ! -x "$binary" ]; then
