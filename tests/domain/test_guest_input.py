@@ -52,7 +52,8 @@ class GuestInput(CertTest):
 
         :avocado: tags=api:virDomainSendKey
         """
-        guest = self.running_guest("the guest reads its keyboard")
+        # A fresh boot: on a restored guest the shell of the console was seen to exit when the reader ended.
+        guest = self.boot_guest("the guest reads its keyboard")
         device = guest.check(KEYBOARD_EVENT).strip()
         self.require(device, "the guest has no PS/2 keyboard")
         guest.check(f"cat /dev/input/{device} > {KEY_EVENTS} & echo $! > {KEY_EVENTS}.pid")
