@@ -1,5 +1,6 @@
 """A small HTTP client of the catalog's JSON API (standard library only, so uploading needs no extra)."""
 
+import http.client
 import json
 import os
 import urllib.error
@@ -62,10 +63,34 @@ class Client:
             f"/api/v1/products/{quote(vendor, '')}/{quote(product, '')}/versions/{quote(version, '')}/bundles"
         )
         with stream:
-            status, data, _kind = self._request(
-                "POST", url, stream, {"Content-Type": "application/gzip", "Content-Length": str(size)}
-            )
-        return status, _decode(data) or {"error": data[:200].decode("utf-8", "replace")}
+            status, data = self._send_file(url, stream, size)
+        return status, _decode(data) or {"error": _message(None, data)}
+
+    def _send_file(self, path, stream, size):
+        """(status, body) of a POST of a file; a catalog that refuses it before reading the body (no
+        token, another vendor's product, too large) closes the connection: its answer is read then."""
+        parsed = urllib.parse.urlparse(self.base)
+        kind = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
+        conn = kind(parsed.netloc, timeout=self.timeout)
+        try:
+            conn.putrequest("POST", parsed.path + path)
+            headers = {"Content-Type": "application/gzip", "Content-Length": str(size)}
+            if self.token:
+                headers["Authorization"] = f"Bearer {self.token}"
+            for name, value in headers.items():
+                conn.putheader(name, value)
+            conn.endheaders()
+            try:
+                for block in iter(lambda: stream.read(1 << 16), b""):
+                    conn.send(block)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered early: the answer says why
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (http.client.HTTPException, OSError) as details:
+            raise CertError(f"cannot reach the catalog at {self.base}: {details}") from None
+        finally:
+            conn.close()
 
 
 def _decode(data):

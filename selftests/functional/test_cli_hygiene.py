@@ -216,3 +216,47 @@ def test_fetch_config_from_something_that_is_not_a_catalog(synthetic, tmp_path):
         server.shutdown()
     text = one_line(done, "did not answer as a certification catalog")
     assert "<html" not in text.lower() and not (tmp_path / "config").exists()
+
+
+class _Refuses(http.server.BaseHTTPRequestHandler):
+    """A catalog that refuses an upload before reading its body (as it does for another vendor's product)."""
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        body = b'{"error": "vendor-b may act only on its own vendor"}'
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def log_message(self, *_args):
+        pass
+
+
+def test_upload_refused_before_the_body_is_read_says_why(synthetic, tmp_path):
+    big = tmp_path / "big.tar.gz"
+    big.write_bytes(os.urandom(8 << 20))  # far more than the socket buffers: the server stops reading
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Refuses)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = cert(
+            synthetic,
+            "upload",
+            str(big),
+            "--server",
+            url,
+            "--token",
+            "t",
+            "--vendor",
+            "vendor-a",
+            "--product",
+            "p",
+            "--product-version",
+            "1",
+        )
+    finally:
+        server.shutdown()
+    one_line(done, "the catalog answered 403: vendor-b may act only on its own vendor")
