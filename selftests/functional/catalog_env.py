@@ -93,7 +93,9 @@ def certification_run(folder):
         made = []
         for name, key in (("good", "vendor-a"), ("b-signed", "vendor-b")):
             out = os.path.join(results, f"{name}.tar.gz")
-            made.append(avocado("cert", "bundle", run.job, "--key", run.key(key), "-o", out, *origin_flags(key)))
+            made.append(
+                avocado("cert", "bundle", run.job, "--key", run.key(key), "-o", out, *origin_flags(key))
+            )
             run.bundles[name] = out
         if all(proc.returncode == 0 for proc in made):
             run.manifest = run.read_manifest(run.bundles["good"])
