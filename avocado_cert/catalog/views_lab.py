@@ -97,6 +97,16 @@ def host_seen(name):
     return jsonify(lab.host_json(row))
 
 
+@blueprint.post(f"{API}/keys")
+def add_key():
+    data = _body()
+    row = lab.add_key(
+        g.db, g.actor, str(data.get("vendor", "")), data.get("public_key"), str(data.get("label", ""))
+    )
+    g.db.commit()
+    return jsonify({"vendor": data.get("vendor"), "key_id": row.key_id, "lab": True}), 201
+
+
 @blueprint.get(f"{API}/requests")
 def requests_api():
     return jsonify({"requests": _requests_json(request.args.get("state", ""))})

@@ -1,6 +1,7 @@
-"""`avocado cert lab register|worker|request`: the community's test lab (centralized mode).
+"""`avocado cert lab register|worker|request|add-key`: the community's test lab (centralized mode).
 
-register and worker run on (or for) a lab host; request is any catalog client's."""
+register and worker run on (or for) a lab host; request is any catalog client's; add-key an administrator's.
+"""
 
 import json
 import os
@@ -72,6 +73,15 @@ def configure(parser):
     req.add_argument(
         "--wait", dest="cert_lab_wait", type=float, default=0, help="Wait up to N s for the result"
     )
+    key = actions.add_parser("add-key", help="Register a public key as the lab's (it signs centralized runs)")
+    _server(key)
+    key.add_argument(
+        "--vendor",
+        dest="cert_lab_vendor",
+        required=True,
+        help="The vendor entry the lab signs as (e.g. community-lab)",
+    )
+    key.add_argument("cert_lab_pubkey", metavar="PUBKEY", help="KEY.pub of `avocado cert keygen`")
 
 
 def _client(config):
@@ -151,7 +161,21 @@ def _request(config, out):
     return 0
 
 
-ACTIONS = {"register": _register, "worker": _worker, "request": _request}
+def _add_key(config, out):
+    path = config.get("cert_lab_pubkey")
+    try:
+        with open(path, encoding="ascii") as src:
+            pem = src.read(8192)
+    except (OSError, UnicodeDecodeError) as details:
+        raise CertError(f"cannot read the public key: {details}", path) from None
+    answer = _client(config).json(
+        "POST", "/api/v1/lab/keys", {"vendor": config.get("cert_lab_vendor"), "public_key": pem}
+    )
+    out(f"lab key {answer['key_id']} (vendor {answer['vendor']})")
+    return 0
+
+
+ACTIONS = {"register": _register, "worker": _worker, "request": _request, "add-key": _add_key}
 
 
 def run(config, out):

@@ -90,6 +90,18 @@ def active_counts(session):
     return dict(rows.all())
 
 
+# --- the lab's keys ----------------------------------------------------------------------------
+
+
+def add_key(session, actor, vendor_slug, public_pem, label=""):
+    """Register a public key as the lab's (held by the vendor entry the lab signs as): the only kind
+    of key a catalog accepts on a "centralized" bundle, and never on an "offline" one."""
+    auth.require_admin(actor)
+    row = register.add_key(session, actor, register.vendor(session, vendor_slug), public_pem, label or "lab")
+    row.lab = True
+    return row
+
+
 # --- requests --------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ Progress goes to the catalog while the job runs; a run whose request was cancell
 a newer attempt) is stopped. The run's process group is recorded so that the next run on the host
 first ends whatever a killed worker left running."""
 
-import inspect
 import json
 import os
 import shutil
@@ -20,7 +19,9 @@ from avocado_cert.base.datafile import sha256_bytes
 from avocado_cert.base.errors import CertError
 from avocado_cert.catalog.client import Client
 from avocado_cert.lab.progress import Progress
-from avocado_cert.offline import bundle, signing, suitehash
+from avocado_cert.offline import bundle
+from avocado_cert.offline import origin as origins
+from avocado_cert.offline import signing, suitehash
 
 CATALOG_WAIT = 300  # seconds a worker waits for a catalog that is restarting
 PROGRESS_EVERY = 0.5  # seconds between two progress reports
@@ -218,19 +219,12 @@ class Runner:
     def submit(self, req, job_dir, folder):
         """Bundle the job signed by the lab's key and upload it; the certification's id."""
         path = os.path.join(folder, "bundle.tar.gz")
-        origin = {"vendor": req["vendor"], "product": req["product"], "version": req["version"]}
-        bundle.build(job_dir, self.key, path, **origin_arguments(origin))
+        origin = origins.make(req["vendor"], req["product"], req["version"], origins.CENTRALIZED)
+        bundle.build(job_dir, self.key, path, origin=origin)
         status, answer = self.catalog.client.upload(path, req["vendor"], req["product"], req["version"])
         if status not in (200, 201):
             raise CertError(f"the catalog refused the bundle ({status}): {answer.get('error', 'no details')}")
         return answer["id"]
-
-
-def origin_arguments(origin):
-    """bundle.build's keyword arguments naming the run's origin (vendor, product, version, mode)."""
-    if "origin" not in inspect.signature(bundle.build).parameters:
-        return {}
-    return {"origin": dict(origin, mode="centralized")}
 
 
 def _avocado():

@@ -8,12 +8,11 @@ import signal
 import subprocess
 import time
 
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, text
 
 from avocado_cert.base import paths
 from avocado_cert.catalog.admin import Admin
 from avocado_cert.catalog.app import Settings
-from avocado_cert.catalog.models import VendorKey
 from avocado_cert.offline import signing, suitehash
 from selftests.conftest import BIN, avocado, write
 from selftests.functional import catalog_env
@@ -39,6 +38,7 @@ host: none
 VENDORS = ("acme", "globex")
 PRODUCT = "virt-stack"
 FINAL = ("done", "failed", "cancelled")
+LAB_VENDOR = "community-lab"  # the vendor entry whose key is the lab's
 
 
 class Lab:
@@ -72,12 +72,17 @@ class Lab:
         for vendor in VENDORS:
             admin.create_vendor(vendor, vendor.title())
             self.tokens[vendor] = admin.create_account(f"{vendor}-qe", vendor=vendor)
-            vendor_key = os.path.join(self.folder, f"{vendor}.key")
-            signing.generate(vendor_key)
-            admin.add_key(vendor, vendor_key + ".pub")
-        register_lab_key(admin, self.key + ".pub")
+        # acme also runs offline (its own key); globex is certified by the lab alone (no key of its own).
+        signing.generate(os.path.join(self.folder, "acme.key"))
+        admin.add_key("acme", os.path.join(self.folder, "acme.key.pub"))
+        admin.create_vendor(LAB_VENDOR, "Community lab")
         admin.app.extensions["catalog"].engine.dispose()
         self.server.start()
+        proc = avocado(
+            "cert", "lab", "add-key", "--server", self.server.url, "--token", self.tokens["admin"],
+            "--vendor", LAB_VENDOR, self.key + ".pub",
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
         for vendor in VENDORS:
             status, answer = self.server.request(
                 "POST",
@@ -191,12 +196,3 @@ def freeze_suite(folder):
         shutil.copytree(os.path.join(paths.home(), top), os.path.join(folder, top), symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
     return folder
-
-
-def register_lab_key(admin, pubkey):
-    """The lab's public key, registered as the lab's (the only key a centralized bundle may carry)."""
-    admin.create_vendor("community-lab", "Community lab")
-    key_id = admin.add_key("community-lab", pubkey)
-    with admin.sessions() as session:
-        session.execute(update(VendorKey).where(VendorKey.key_id == key_id).values(lab=True))
-        session.commit()
