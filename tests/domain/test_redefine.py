@@ -47,8 +47,9 @@ class DomainRedefine(RedefineTest):
 
     def test_is_updated(self):
         """
-        A running domain is not updated until its persistent definition is redefined; then isUpdated
-        says so, and a restart (which applies the definition) clears it.
+        A domain started from its definition is not updated, nor is one restarted after its definition
+        was redefined (the restart applies it). What isUpdated answers between a redefinition and the
+        restart, libvirt does not document (QEMU and the test driver answer 0): it is not asserted.
 
         :avocado: tags=api:virDomainIsUpdated
         """
@@ -57,7 +58,7 @@ class DomainRedefine(RedefineTest):
         dom.create()
         self.assertEqual(dom.isUpdated(), 0, "a domain started from its definition is updated")
         self.kind.define(redefined)
-        self.assertEqual(dom.isUpdated(), 1, "the redefined running domain is not updated")
+        self.assertIn(dom.isUpdated(), (0, 1), "isUpdated answers neither 0 nor 1")
         dom.destroy()
         dom.create()
         self.assertEqual(dom.isUpdated(), 0, "the restarted domain is still updated")
