@@ -136,9 +136,6 @@ class DomainDeviceEvents(DomainEventTest):
 
         :avocado: tags=api:virConnectDomainEventRegisterAny
         """
-        if self.driver == "test":
-            # testDomainReset and testDomainReboot complete at once and queue no REBOOT event.
-            self.unsupported("the test driver emits no REBOOT event")
         collector = events.Collector()
         dom = self.define_domain()
         self.subscriptions.domain(libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, collector.simple("reboot"), dom=dom)
