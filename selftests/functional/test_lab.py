@@ -9,7 +9,9 @@ import os
 import libvirt
 import pytest
 
-from avocado_cert.base import xmlsafe
+from avocado_cert.base import paths, xmlsafe
+from avocado_cert.base.errors import CertError
+from avocado_cert.lab.runner import Runner
 from selftests.conftest import avocado
 from selftests.functional import catalog_env, lab_env, private_libvirtd
 
@@ -269,3 +271,33 @@ def test_inventory_of_a_real_libvirtd_matches_what_it_reports(lab):
             conn.close()
     finally:
         daemon.stop()
+
+
+def test_worker_refuses_a_suite_the_catalog_has_not_released(lab, tmp_path, monkeypatch):
+    """A lab host whose installed suite differs from every released one runs nothing."""
+    installed = lab_env.freeze_suite(str(tmp_path / "installed"))
+    with open(os.path.join(installed, "tests", "host", "test_unreleased.py"), "w", encoding="utf-8") as out:
+        out.write("# not part of any released suite\n")
+    monkeypatch.setenv(paths.ENV_HOME, installed)
+    paths.home.cache_clear()
+    try:
+        runner = Runner(lab.server.url, lab.tokens["admin"], HOSTS[0], lab.key, str(tmp_path / "work"))
+        with pytest.raises(CertError, match="is not a suite the catalog has released"):
+            runner.fetch_config(str(tmp_path / "config"), PROFILE, "")
+    finally:
+        monkeypatch.delenv(paths.ENV_HOME)
+        paths.home.cache_clear()
+    # The same host with the released suite gets the published profile, byte for byte.
+    lab.release_this_suite()
+    monkeypatch.setenv(paths.ENV_HOME, lab.home)
+    paths.home.cache_clear()
+    try:
+        profile, _criteria = runner.fetch_config(str(tmp_path / "config"), PROFILE, "1.0")
+    finally:
+        monkeypatch.delenv(paths.ENV_HOME)
+        paths.home.cache_clear()
+    with (
+        open(profile, encoding="utf-8") as src,
+        open(os.path.join(lab.folder, f"{PROFILE}.yaml"), encoding="utf-8") as ref,
+    ):
+        assert src.read() == ref.read()
