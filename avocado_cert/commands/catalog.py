@@ -168,9 +168,7 @@ def _admin(config, out, settings):
 
     admin = Admin(settings)
     action = config.get("cert_catalog_admin")
-    args = [
-        str(value) for key, value in sorted(config.items()) if key.startswith("cert_catalog_arg_") and value
-    ]
+    args = [str(_arg(config, name.lower())) for name in ADMIN_ACTIONS[action][0]]  # in command-line order
     admin.app.extensions["catalog"].log.event("admin-command", command=action, args=" ".join(args))
     if action == "init":
         added = admin.init()
