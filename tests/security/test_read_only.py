@@ -111,6 +111,9 @@ class ReadOnlyWrites(ReadOnlySweep):
         :avocado: tags=api:virDomainSetVcpusFlags,api:virDomainShutdown,api:virDomainShutdownFlags
         :avocado: tags=api:virDomainStartDirtyRateCalc,api:virDomainSuspend,api:virDomainUndefine
         :avocado: tags=api:virDomainUndefineFlags,api:virDomainUpdateDeviceFlags
+        :avocado: tags=api:virDomainMigrate,api:virDomainMigrate2,api:virDomainMigrate3
+        :avocado: tags=api:virDomainMigrateStartPostCopy,api:virDomainMigrateToURI
+        :avocado: tags=api:virDomainMigrateToURI2,api:virDomainMigrateToURI3
         """
         self.sweep("libvirt-domain")
 
