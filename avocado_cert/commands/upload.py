@@ -1,6 +1,6 @@
 """`avocado cert upload FILE --server URL --token T [--product P --product-version V]`: submit a bundle
 to a catalog, which verifies it against the vendor's registered key, re-scores and publishes it. The
-vendor, product and version default to the bundle's signed origin (the catalog takes it for no other)."""
+product and version default to the bundle's signed origin (the catalog takes it for no other)."""
 
 import json
 
@@ -34,7 +34,7 @@ def configure(parser):
         "--vendor",
         dest="cert_upload_vendor",
         metavar="VENDOR",
-        help="Vendor slug (default: the bundle's, else the token's vendor)",
+        help="Vendor slug (default: the token's vendor)",
     )
     parser.add_argument(
         "--json", dest="cert_upload_json", action="store_true", help="Machine-readable output"
@@ -55,7 +55,7 @@ def signed_origin(path):
 def run(config, out):
     client = Client(config.get("cert_upload_server"), config.get("cert_upload_token"))
     origin = signed_origin(config.get("cert_upload_bundle"))
-    vendor = config.get("cert_upload_vendor") or origin.get("vendor")
+    vendor = config.get("cert_upload_vendor")  # else the token's: the catalog checks the bundle names it
     product = config.get("cert_upload_product") or origin.get("product")
     version = config.get("cert_upload_version") or origin.get("version")
     if not product or not version:
