@@ -48,11 +48,14 @@ def ready_checkout(tmp_path):
     return work, venv
 
 
+ORIGIN = {"CERT_VENDOR": "acme", "CERT_PRODUCT": "virt-stack", "CERT_PRODUCT_VERSION": "1.0"}
+
+
 @pytest.mark.parametrize("script", [gitlab_script, github_script], ids=["gitlab", "github"])
 def test_ci_example_script(tmp_path, script):
     work, venv = ready_checkout(tmp_path)
     profile = write(tmp_path / "ci.yaml", PROFILE)
-    env = dict(os.environ, CERT_PROFILE=profile, VENV=str(venv))
+    env = dict(os.environ, CERT_PROFILE=profile, VENV=str(venv), **ORIGIN)
     env.pop("CERT_SIGNING_KEY", None)
     proc = subprocess.run(
         ["bash", "-e", "-c", script()],
@@ -71,4 +74,6 @@ def test_ci_example_script(tmp_path, script):
     assert (artifacts / "junit.xml").read_text().startswith("<?xml")
     with tarfile.open(artifacts / "certification.tar.gz") as bundle:
         assert any(name.endswith("report.json") for name in bundle.getnames())
+        manifest = json.load(bundle.extractfile("MANIFEST.json"))
+    assert manifest["origin"] == {"vendor": "acme", "product": "virt-stack", "version": "1.0", "mode": "offline"}
     assert not (artifacts / "signing.key").exists(), "the key must not be left among the artifacts"
