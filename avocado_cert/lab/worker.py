@@ -63,6 +63,7 @@ async def _has_schema(app):
 
 
 def run(database_url, server, token, host, key_path, workdir, once=False):
+    queue.conninfo(database_url)  # a database the queue cannot use is refused before anything else
     runner = Runner(server, token, host, key_path, workdir)
     runner.sweep()
     runner.seen()
