@@ -33,6 +33,7 @@ def summary(cert, pver=None, prod=None, vendor=None, areas=None):
         "version": pver.version,
         "status": cert.status,
         "verdict": cert.verdict,
+        "mode": cert.origin_mode,  # who ran it: the vendor (offline) or the community lab (centralized)
         "driver": cert.driver,
         "arch": cert.arch,
         "libvirt_version": cert.libvirt_version,

@@ -211,6 +211,10 @@ def test_only_the_lab_key_makes_a_centralized_certification(lab, tmp_path):
         content_type="application/gzip",
     )
     assert status == 201, answer
+    status, cert = lab.server.request("GET", f"/api/v1/certifications/{answer['id']}")
+    assert status == 200 and cert["mode"] == "centralized"
+    status, page = lab.server.request("GET", f"/certifications/{answer['id']}")
+    assert status == 200 and "the community lab (centralized)" in page
 
 
 def test_lab_pages_render_in_a_browser(lab, browser):
