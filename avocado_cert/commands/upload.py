@@ -5,8 +5,6 @@ product and version default to the bundle's signed origin (the catalog takes it 
 import json
 
 from avocado_cert.base.errors import CertError
-from avocado_cert.catalog.client import Client
-from avocado_cert.offline import bundle, safetar
 
 NAME = "upload"
 HELP = "Upload a result bundle to a certification catalog, which verifies, re-scores and publishes it"
@@ -44,6 +42,8 @@ def configure(parser):
 def signed_origin(path):
     """The origin signed in a bundle's manifest ({} when it names none or cannot be read here: the
     catalog says why)."""
+    from avocado_cert.offline import bundle, safetar  # pylint: disable=import-outside-toplevel
+
     try:
         _members, kept = safetar.scan(path, keep=lambda name: name == bundle.MANIFEST)
         found = json.loads(kept[bundle.MANIFEST]).get("origin")
@@ -53,6 +53,8 @@ def signed_origin(path):
 
 
 def run(config, out):
+    from avocado_cert.catalog.client import Client  # pylint: disable=import-outside-toplevel
+
     client = Client(config.get("cert_upload_server"), config.get("cert_upload_token"))
     origin = signed_origin(config.get("cert_upload_bundle"))
     vendor = config.get("cert_upload_vendor")  # else the token's: the catalog checks the bundle names it

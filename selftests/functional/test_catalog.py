@@ -5,6 +5,8 @@ with `avocado cert upload`, and what a second vendor, unsigned or tampered bundl
 import json
 import os
 import shutil
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -209,35 +211,6 @@ def test_bad_bundle_rejected_with_reason_and_nothing_stored(catalog, run, kind, 
     assert catalog_env.leftovers(catalog.storage) == []
 
 
-CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromedriver")
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1000",
-)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    if not all(os.path.exists(path) for path in CHROMIUM):
-        pytest.skip("no headless browser: apt-get install chromium chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM[0]
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMIUM[1]))
-    yield driver
-    driver.quit()
-
-
 def test_catalog_page_renders_in_a_browser(catalog, run, browser):
     assert upload(catalog, run.bundle("good", "vendor-a"), catalog.tokens["vendor-a"]).returncode == 0
     browser.get(catalog.url + "/")
@@ -261,3 +234,21 @@ def test_catalog_page_renders_in_a_browser(catalog, run, browser):
         ".filter(function (r) { return r.getBoundingClientRect().width > 0; }).length"
     )
     assert bars > 0
+
+
+def _get(url, etag=None):
+    headers = {"If-None-Match": etag} if etag else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+            return answer.status, answer.headers.get("ETag"), answer.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers.get("ETag"), answer.read()
+
+
+def test_conditional_requests_answer_not_modified_until_the_catalog_changes(catalog, run):
+    status, etag, body = _get(catalog.url + "/api/v1/catalog")
+    assert status == 200 and etag and body
+    assert _get(catalog.url + "/api/v1/catalog", etag) == (304, etag, b"")
+    assert upload(catalog, run.bundle("good", "vendor-a"), catalog.tokens["vendor-a"]).returncode == 0
+    status, newer, body = _get(catalog.url + "/api/v1/catalog", etag)
+    assert status == 200 and newer != etag and b"virt-stack" in body
