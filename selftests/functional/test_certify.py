@@ -85,7 +85,7 @@ def test_test_profile_report(test_profile_job):
     assert "CERTIFICATION VERDICT: " + report["verdict"] in proc.stdout
     assert os.path.join(job_dir, "cert", "report.html") in proc.stdout
     assert proc.returncode == exitcodes.from_verdict(report["verdict"]), proc.stdout + proc.stderr
-    assert report["profiles"]["test"]["criteria"] == "1.0"
+    assert report["profiles"]["test"]["criteria"] == "1.1"
     prof = report["score"]["profiles"]["test"]
     assert prof["criteria"]["sha256"] and len(prof["criteria"]["sha256"]) == 64
     assert {"host", "domain"} <= set(prof["areas"])

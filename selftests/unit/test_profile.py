@@ -28,7 +28,7 @@ def test_shipped_profiles_all_load():
 
 def test_test_profile_references_are_suite_folders():
     prof = profile.load("test")
-    assert prof.criteria == "1.0"
+    assert prof.criteria == "1.1"
     assert all(ref.startswith(profile.paths.suite_dir()) for ref in prof.references)
 
 
