@@ -54,12 +54,16 @@ def render(report):
         for name, reduced in ((report.get("settings") or {}).get("reduction") or {}).items()
         if reduced
     }
-    return environment().get_template("report.html").render(
-        report=report,
-        score=report["score"],
-        origin=report.get("origin"),
-        reductions=reductions,
-        environment=_environment_rows(report.get("environment") or {}),
-        colors=COLORS,
-        verdict_colors=VERDICT_COLORS,
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            score=report["score"],
+            origin=report.get("origin"),
+            reductions=reductions,
+            environment=_environment_rows(report.get("environment") or {}),
+            colors=COLORS,
+            verdict_colors=VERDICT_COLORS,
+        )
     )

@@ -75,5 +75,10 @@ def test_ci_example_script(tmp_path, script):
     with tarfile.open(artifacts / "certification.tar.gz") as bundle:
         assert any(name.endswith("report.json") for name in bundle.getnames())
         manifest = json.load(bundle.extractfile("MANIFEST.json"))
-    assert manifest["origin"] == {"vendor": "acme", "product": "virt-stack", "version": "1.0", "mode": "offline"}
+    assert manifest["origin"] == {
+        "vendor": "acme",
+        "product": "virt-stack",
+        "version": "1.0",
+        "mode": "offline",
+    }
     assert not (artifacts / "signing.key").exists(), "the key must not be left among the artifacts"

@@ -35,7 +35,13 @@ def _report():
         "tests": [failed, {"test": "t.py:A.ok", "variant": "v", "outcome": "PASS", "metrics": {}}],
         "arch_matrix": {
             "columns": {
-                label: {"domain_type": "qemu", "driver": "qemu", "variants": [label], "tests": 1, "counts": {}}
+                label: {
+                    "domain_type": "qemu",
+                    "driver": "qemu",
+                    "variants": [label],
+                    "tests": 1,
+                    "counts": {},
+                }
                 for label in ("x86_64", "aarch64")
             },
             "capabilities": [],
@@ -64,7 +70,12 @@ def test_report_page_renders_in_a_browser(browser, tmp_path):
     fills = {fill for _w, _h, fill in bars}
     assert {"rgb(46, 125, 50)", "rgb(198, 40, 40)", "rgb(106, 27, 154)"} <= fills  # PASS, FAIL, UNSUPPORTED
     headings = [h.text for h in browser.find_elements("css selector", "h2")]
-    for expected in ("Profile test: NOT CERTIFIED", "Per-arch comparison", "Failed variants (1)", "Environment"):
+    for expected in (
+        "Profile test: NOT CERTIFIED",
+        "Per-arch comparison",
+        "Failed variants (1)",
+        "Environment",
+    ):
         assert expected in headings
     body = browser.find_element("css selector", "body").text
     assert HOSTILE in body and "boom <b>" in body  # shown as text, not markup

@@ -163,7 +163,9 @@ def test_sweep_tags_are_the_tables_refused_functions():
         expected = driven - not_certifiable
         assert tests[f"ReadOnlyWrites.{name}"]["api"] == expected, name
         tagged |= expected
-    exposed = {n for n in table.refused if n in bindings.exposed or n in arguments.COMPANIONS} - not_certifiable
+    exposed = {
+        n for n in table.refused if n in bindings.exposed or n in arguments.COMPANIONS
+    } - not_certifiable
     assert exposed == tagged
     assert tests["ReadOnlyConditional.test_secure_flags"]["api"] == set(table.refused_if)
 
