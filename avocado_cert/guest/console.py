@@ -39,6 +39,9 @@ def _aexpect_path():
 class GuestConsole:
     """One attached console of a domain whose guest prints `marker BOOT_ID` and then `prompt`."""
 
+    # Take the console over from a stale client (VIR_DOMAIN_CONSOLE_FORCE), where the driver can.
+    FORCE = True
+
     def __init__(self, uri, name, marker, prompt, log=None):
         self.uri = uri
         self.name = name
@@ -54,7 +57,9 @@ class GuestConsole:
         """Attach to the console (the domain must be running or paused); return once virsh is attached."""
         _aexpect_path()
         # Quoted: a remote URI carries &-separated parameters (pkipath, authfile).
-        command = f"{_virsh()} -c {shlex.quote(self.uri)} console {self.name} --force"
+        command = f"{_virsh()} -c {shlex.quote(self.uri)} console {self.name}" + (
+            " --force" if self.FORCE else ""
+        )
         self._session = aexpect.ShellSession(
             command,
             prompt=re.escape(self.prompt.rstrip()) + r"\s*$",

@@ -6,9 +6,7 @@ read-only root (guest/container), a shell on the console, checked from inside.
 """
 
 import re
-import shlex
 
-import aexpect
 import libvirt
 from aexpect import exceptions as aexpect_errors
 
@@ -26,18 +24,11 @@ class ContainerConsole(console.GuestConsole):
     """The console without --force: the LXC driver refuses VIR_DOMAIN_CONSOLE_FORCE ("unsupported
     flags (0x1) in function lxcDomainOpenConsole"), so a stale client is never taken over."""
 
-    # pylint: disable=protected-access
+    FORCE = False
+
     def attach(self, timeout=15.0):
-        console._aexpect_path()
-        command = f"{console._virsh()} -c {shlex.quote(self.uri)} console {self.name}"
-        self._session = aexpect.ShellSession(
-            command,
-            prompt=re.escape(self.prompt.rstrip()) + r"\s*$",
-            output_func=self._log_line,
-            output_prefix=f"[{self.name}] ",
-        )
+        super().attach(timeout)
         try:
-            self._session.read_until_output_matches([console._ATTACHED], timeout=timeout)
             # The init's first prompt came before we attached: ask for a fresh one.
             self._session.sendline("")
             self._session.read_up_to_prompt(timeout=SHELL_TIMEOUT)
