@@ -203,8 +203,10 @@ start() {
         # slave: mounts made on the host later still reach the daemon; its unmount stays its own.
         launch=(unshare -m --propagation slave sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' libvirtd-host)
     fi
-    as_root env SASL_CONF_PATH="$state/sasl" "${launch[@]}" libvirtd -d -l -f "$state/libvirtd.conf" \
-        -p "$pidfile" 2>>"$logfile" || true
+    # Under a subreaper (scripts/lib/subreaper.py): an exited QEMU is reaped at once whatever this host's
+    # init does, so a domain destroy does not wait for it (one to two seconds each under a lazy init).
+    as_root env SASL_CONF_PATH="$state/sasl" setsid -f "${launch[@]}" python3 "$top/scripts/lib/subreaper.py" \
+        libvirtd -d -l -f "$state/libvirtd.conf" -p "$pidfile" </dev/null >>"$logfile" 2>&1 || true
     if ! ready; then
         echo "libvirtd-host: libvirtd did not come up; see $logfile" >&2
         tail -n 5 "$logfile" >&2 || true

@@ -78,7 +78,9 @@ CONF
         exit 1
     fi
     cat "$state/namespace.log"
-    nsenter -t "$(cat "$state/holder.pid")" -m -n libvirtd -d -f "$state/libvirtd.conf" -p "$state/libvirtd.pid"
+    # Under a subreaper, like libvirtd-host.sh: exited container processes are reaped at once.
+    setsid -f nsenter -t "$(cat "$state/holder.pid")" -m -n python3 "$top/scripts/lib/subreaper.py" \
+        libvirtd -d -f "$state/libvirtd.conf" -p "$state/libvirtd.pid" </dev/null >>"$state/libvirtd.log" 2>&1
     if ! ready; then
         echo "lxc-host: libvirtd did not come up; see $state/libvirtd.log" >&2
         exit 1

@@ -122,7 +122,9 @@ link_hosts() {
 
 start_daemon() {
     local side=$1 dir=$root/$1
-    in_ns "$side" libvirtd -d -l -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid"
+    # Under a subreaper, like libvirtd-host.sh: an exited QEMU is reaped at once (see scripts/lib/subreaper.py).
+    setsid -f nsenter -t "$(holder_pid "$side")" -m -n -u python3 "$top/scripts/lib/subreaper.py" \
+        libvirtd -d -l -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" </dev/null >>"$dir/libvirtd.log" 2>&1
     for _ in $(seq 1 450); do
         virsh -c "$(uri "$side")" version >/dev/null 2>&1 && return 0
         sleep 0.2
