@@ -38,23 +38,37 @@ class GuestMemory(CertTest):
             what=f"the domain's current memory to reach {wanted} KiB",
         )
 
-    def test_balloon_live(self):
-        """
-        Taking memory from a running guest lowers its MemTotal by that much; giving it back restores it.
-        The persistent definition keeps its size.
-
-        :avocado: tags=api:virDomainSetMemoryFlags,api:virDomainSetMemory,api:virDomainGetInfo
-        """
+    def _balloon(self, set_memory):
+        """Take STEP_KIB from a running guest with set_memory(kib) and give it back: the guest's MemTotal
+        and the domain's current memory follow both ways; the persistent definition keeps its size."""
         guest = self.running_guest("the guest reports its memory", memory_kib=MEMORY_KIB)
         before = self._mem_total(guest)
         self.log.info("guest MemTotal at boot: %d KiB", before)
-        self.assertEqual(guest.dom.setMemoryFlags(MEMORY_KIB - STEP_KIB, LIVE), 0)
+        self.assertEqual(set_memory(guest.dom, MEMORY_KIB - STEP_KIB), 0)
         self._wait_total(guest, before - STEP_KIB, f"the guest's MemTotal to drop by {STEP_KIB} KiB")
         self._wait_current(guest, MEMORY_KIB - STEP_KIB)
         inactive = xmlsafe.fromstring(guest.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         self.assertEqual(
             int(inactive.findtext("currentMemory")), MEMORY_KIB, "a live change must not touch the definition"
         )
-        self.assertEqual(guest.dom.setMemory(MEMORY_KIB), 0)
+        self.assertEqual(set_memory(guest.dom, MEMORY_KIB), 0)
         self._wait_total(guest, before, "the guest's MemTotal to come back")
         self._wait_current(guest, MEMORY_KIB)
+
+    def test_balloon_live(self):
+        """
+        Taking memory from a running guest with setMemoryFlags(LIVE) lowers its MemTotal by that much;
+        giving it back restores it. The persistent definition keeps its size.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,api:virDomainGetInfo
+        """
+        self._balloon(lambda dom, kib: dom.setMemoryFlags(kib, LIVE))
+
+    def test_balloon_set_memory(self):
+        """
+        setMemory on a running guest is a live change: it lowers the guest's MemTotal by the memory taken
+        and restores it when given back. The persistent definition keeps its size.
+
+        :avocado: tags=api:virDomainSetMemory,api:virDomainGetInfo
+        """
+        self._balloon(lambda dom, kib: dom.setMemory(kib))
