@@ -83,6 +83,13 @@ def io_scheduler_without_weights(err):
     )
 
 
+def tc_cannot_shape(err):
+    """The host's traffic control cannot shape a tap as libvirt asks (a qdisc its kernel lacks)."""
+    return err.get_error_code() == libvirt.VIR_ERR_INTERNAL_ERROR and "qdisc" in (
+        err.get_error_message() or ""
+    )
+
+
 def call_tunable(test, func, *args):
     """Call a tuning API on a running domain: a host without what the tunable acts on (the cgroup
     controller, an I/O scheduler with weights) is a SKIP naming it."""

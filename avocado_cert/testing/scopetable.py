@@ -22,7 +22,33 @@ SCOPE_NAMES = {
 STATES = ("running", "shutoff")
 OBJECTS = ("domain", "network")
 FORMS = ("text", "cpuset", "ids")
-KEYS = {"object", "build", "apply", "getter", "pick", "form", "xpath", "value", "needs_cpus"}
+KEYS = {
+    "object",
+    "build",
+    "device",
+    "apply",
+    "getter",
+    "pick",
+    "form",
+    "xpath",
+    "value",
+    "wait",
+    "needs_cpus",
+    "needs_cells",
+}
+# build: what the domain builder takes itself, and what the scope-flag kit adds to its domain.
+BUILDER_KEYS = {"vcpus", "max_vcpus", "memory_kib"}
+BUILD_KEYS = BUILDER_KEYS | {
+    "kernel",
+    "acpi",
+    "memballoon",
+    "scsi_controller",
+    "disk",
+    "interface",
+    "iothreads",
+    "numatune",
+}
+DEVICES = {"disk", "interface"}
 CAPABILITY = "flags.scope_matrix"
 GENERATED = os.path.join("flags", "test_scope_flags.py")
 
@@ -76,6 +102,14 @@ def load(path=None):
             raise CertError(f"calls.{api}.form: '{entry['form']}' is not one of {', '.join(FORMS)}", path)
         if not isinstance(entry["apply"], list) or not entry["apply"]:
             raise CertError(f"calls.{api}.apply: expected [method, args...]", path)
+        unknown = set(entry.get("build") or {}) - BUILD_KEYS
+        if unknown:
+            raise CertError(f"calls.{api}.build: unknown key '{sorted(unknown)[0]}'", path)
+        device = entry.get("device")
+        if device is not None and (not isinstance(device, dict) or len(device) != 1 or set(device) - DEVICES):
+            raise CertError(f"calls.{api}.device: expected one of {', '.join(sorted(DEVICES))}", path)
+        if "{device}" in entry["apply"] and device is None:
+            raise CertError(f"calls.{api}: apply passes {{device}} but no 'device' is given", path)
     return calls
 
 

@@ -310,7 +310,7 @@ class InterfaceTuning(CertTest):
         try:
             dom.setInterfaceParameters(mac, {key: 2000}, dx.LIVE)
         except libvirt.libvirtError as err:
-            if err.get_error_code() == libvirt.VIR_ERR_INTERNAL_ERROR and "qdisc" in err.get_error_message():
+            if dx.tc_cannot_shape(err):
                 self.skip_because(
                     f"the host's traffic control cannot shape the tap: {err.get_error_message()}"
                 )

@@ -436,3 +436,867 @@ class NetworkUpdate(ScopeFlagTest):
         :avocado: tags=api:virNetworkUpdate,scope:shutoff.config
         """
         self.check("virNetworkUpdate", "shutoff", "config")
+
+
+class AttachDeviceFlags(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainAttachDeviceFlags with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainAttachDeviceFlags,scope:running.current
+        """
+        self.check("virDomainAttachDeviceFlags", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainAttachDeviceFlags with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainAttachDeviceFlags,scope:running.live
+        """
+        self.check("virDomainAttachDeviceFlags", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainAttachDeviceFlags with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainAttachDeviceFlags,scope:running.config
+        """
+        self.check("virDomainAttachDeviceFlags", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainAttachDeviceFlags with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainAttachDeviceFlags,scope:running.live_config
+        """
+        self.check("virDomainAttachDeviceFlags", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainAttachDeviceFlags with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainAttachDeviceFlags,scope:shutoff.current
+        """
+        self.check("virDomainAttachDeviceFlags", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainAttachDeviceFlags with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainAttachDeviceFlags,scope:shutoff.config
+        """
+        self.check("virDomainAttachDeviceFlags", "shutoff", "config")
+
+
+class DetachDeviceFlags(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainDetachDeviceFlags with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainDetachDeviceFlags,scope:running.current
+        """
+        self.check("virDomainDetachDeviceFlags", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainDetachDeviceFlags with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainDetachDeviceFlags,scope:running.live
+        """
+        self.check("virDomainDetachDeviceFlags", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainDetachDeviceFlags with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainDetachDeviceFlags,scope:running.config
+        """
+        self.check("virDomainDetachDeviceFlags", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainDetachDeviceFlags with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainDetachDeviceFlags,scope:running.live_config
+        """
+        self.check("virDomainDetachDeviceFlags", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainDetachDeviceFlags with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainDetachDeviceFlags,scope:shutoff.current
+        """
+        self.check("virDomainDetachDeviceFlags", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainDetachDeviceFlags with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainDetachDeviceFlags,scope:shutoff.config
+        """
+        self.check("virDomainDetachDeviceFlags", "shutoff", "config")
+
+
+class DetachDeviceAlias(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainDetachDeviceAlias with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainDetachDeviceAlias,scope:running.current
+        """
+        self.check("virDomainDetachDeviceAlias", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainDetachDeviceAlias with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainDetachDeviceAlias,scope:running.live
+        """
+        self.check("virDomainDetachDeviceAlias", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainDetachDeviceAlias with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainDetachDeviceAlias,scope:running.config
+        """
+        self.check("virDomainDetachDeviceAlias", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainDetachDeviceAlias with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainDetachDeviceAlias,scope:running.live_config
+        """
+        self.check("virDomainDetachDeviceAlias", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainDetachDeviceAlias with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainDetachDeviceAlias,scope:shutoff.current
+        """
+        self.check("virDomainDetachDeviceAlias", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainDetachDeviceAlias with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainDetachDeviceAlias,scope:shutoff.config
+        """
+        self.check("virDomainDetachDeviceAlias", "shutoff", "config")
+
+
+class UpdateDeviceFlags(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainUpdateDeviceFlags with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainUpdateDeviceFlags,scope:running.current
+        """
+        self.check("virDomainUpdateDeviceFlags", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainUpdateDeviceFlags with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainUpdateDeviceFlags,scope:running.live
+        """
+        self.check("virDomainUpdateDeviceFlags", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainUpdateDeviceFlags with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainUpdateDeviceFlags,scope:running.config
+        """
+        self.check("virDomainUpdateDeviceFlags", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainUpdateDeviceFlags with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainUpdateDeviceFlags,scope:running.live_config
+        """
+        self.check("virDomainUpdateDeviceFlags", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainUpdateDeviceFlags with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainUpdateDeviceFlags,scope:shutoff.current
+        """
+        self.check("virDomainUpdateDeviceFlags", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainUpdateDeviceFlags with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainUpdateDeviceFlags,scope:shutoff.config
+        """
+        self.check("virDomainUpdateDeviceFlags", "shutoff", "config")
+
+
+class SetMemoryFlags(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetMemoryFlags with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,scope:running.current
+        """
+        self.check("virDomainSetMemoryFlags", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetMemoryFlags with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,scope:running.live
+        """
+        self.check("virDomainSetMemoryFlags", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetMemoryFlags with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,scope:running.config
+        """
+        self.check("virDomainSetMemoryFlags", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetMemoryFlags with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,scope:running.live_config
+        """
+        self.check("virDomainSetMemoryFlags", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetMemoryFlags with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,scope:shutoff.current
+        """
+        self.check("virDomainSetMemoryFlags", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetMemoryFlags with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetMemoryFlags,scope:shutoff.config
+        """
+        self.check("virDomainSetMemoryFlags", "shutoff", "config")
+
+
+class SetMemoryParameters(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetMemoryParameters with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetMemoryParameters,scope:running.current
+        """
+        self.check("virDomainSetMemoryParameters", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetMemoryParameters with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetMemoryParameters,scope:running.live
+        """
+        self.check("virDomainSetMemoryParameters", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetMemoryParameters with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetMemoryParameters,scope:running.config
+        """
+        self.check("virDomainSetMemoryParameters", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetMemoryParameters with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetMemoryParameters,scope:running.live_config
+        """
+        self.check("virDomainSetMemoryParameters", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetMemoryParameters with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetMemoryParameters,scope:shutoff.current
+        """
+        self.check("virDomainSetMemoryParameters", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetMemoryParameters with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetMemoryParameters,scope:shutoff.config
+        """
+        self.check("virDomainSetMemoryParameters", "shutoff", "config")
+
+
+class SetBlkioParameters(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetBlkioParameters with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetBlkioParameters,scope:running.current
+        """
+        self.check("virDomainSetBlkioParameters", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetBlkioParameters with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetBlkioParameters,scope:running.live
+        """
+        self.check("virDomainSetBlkioParameters", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetBlkioParameters with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetBlkioParameters,scope:running.config
+        """
+        self.check("virDomainSetBlkioParameters", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetBlkioParameters with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetBlkioParameters,scope:running.live_config
+        """
+        self.check("virDomainSetBlkioParameters", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetBlkioParameters with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetBlkioParameters,scope:shutoff.current
+        """
+        self.check("virDomainSetBlkioParameters", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetBlkioParameters with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetBlkioParameters,scope:shutoff.config
+        """
+        self.check("virDomainSetBlkioParameters", "shutoff", "config")
+
+
+class SetSchedulerParametersFlags(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetSchedulerParametersFlags with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetSchedulerParametersFlags,scope:running.current
+        """
+        self.check("virDomainSetSchedulerParametersFlags", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetSchedulerParametersFlags with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetSchedulerParametersFlags,scope:running.live
+        """
+        self.check("virDomainSetSchedulerParametersFlags", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetSchedulerParametersFlags with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetSchedulerParametersFlags,scope:running.config
+        """
+        self.check("virDomainSetSchedulerParametersFlags", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetSchedulerParametersFlags with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetSchedulerParametersFlags,scope:running.live_config
+        """
+        self.check("virDomainSetSchedulerParametersFlags", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetSchedulerParametersFlags with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetSchedulerParametersFlags,scope:shutoff.current
+        """
+        self.check("virDomainSetSchedulerParametersFlags", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetSchedulerParametersFlags with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetSchedulerParametersFlags,scope:shutoff.config
+        """
+        self.check("virDomainSetSchedulerParametersFlags", "shutoff", "config")
+
+
+class SetNumaParameters(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetNumaParameters with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetNumaParameters,scope:running.current
+        """
+        self.check("virDomainSetNumaParameters", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetNumaParameters with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetNumaParameters,scope:running.live
+        """
+        self.check("virDomainSetNumaParameters", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetNumaParameters with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetNumaParameters,scope:running.config
+        """
+        self.check("virDomainSetNumaParameters", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetNumaParameters with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetNumaParameters,scope:running.live_config
+        """
+        self.check("virDomainSetNumaParameters", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetNumaParameters with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetNumaParameters,scope:shutoff.current
+        """
+        self.check("virDomainSetNumaParameters", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetNumaParameters with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetNumaParameters,scope:shutoff.config
+        """
+        self.check("virDomainSetNumaParameters", "shutoff", "config")
+
+
+class SetInterfaceParameters(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetInterfaceParameters with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetInterfaceParameters,scope:running.current
+        """
+        self.check("virDomainSetInterfaceParameters", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetInterfaceParameters with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetInterfaceParameters,scope:running.live
+        """
+        self.check("virDomainSetInterfaceParameters", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetInterfaceParameters with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetInterfaceParameters,scope:running.config
+        """
+        self.check("virDomainSetInterfaceParameters", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetInterfaceParameters with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetInterfaceParameters,scope:running.live_config
+        """
+        self.check("virDomainSetInterfaceParameters", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetInterfaceParameters with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetInterfaceParameters,scope:shutoff.current
+        """
+        self.check("virDomainSetInterfaceParameters", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetInterfaceParameters with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetInterfaceParameters,scope:shutoff.config
+        """
+        self.check("virDomainSetInterfaceParameters", "shutoff", "config")
+
+
+class SetPerfEvents(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetPerfEvents with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetPerfEvents,scope:running.current
+        """
+        self.check("virDomainSetPerfEvents", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetPerfEvents with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetPerfEvents,scope:running.live
+        """
+        self.check("virDomainSetPerfEvents", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetPerfEvents with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetPerfEvents,scope:running.config
+        """
+        self.check("virDomainSetPerfEvents", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetPerfEvents with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetPerfEvents,scope:running.live_config
+        """
+        self.check("virDomainSetPerfEvents", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetPerfEvents with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetPerfEvents,scope:shutoff.current
+        """
+        self.check("virDomainSetPerfEvents", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetPerfEvents with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetPerfEvents,scope:shutoff.config
+        """
+        self.check("virDomainSetPerfEvents", "shutoff", "config")
+
+
+class SetVcpu(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetVcpu with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetVcpu,scope:running.current
+        """
+        self.check("virDomainSetVcpu", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetVcpu with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetVcpu,scope:running.live
+        """
+        self.check("virDomainSetVcpu", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetVcpu with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetVcpu,scope:running.config
+        """
+        self.check("virDomainSetVcpu", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetVcpu with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetVcpu,scope:running.live_config
+        """
+        self.check("virDomainSetVcpu", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetVcpu with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetVcpu,scope:shutoff.current
+        """
+        self.check("virDomainSetVcpu", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetVcpu with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetVcpu,scope:shutoff.config
+        """
+        self.check("virDomainSetVcpu", "shutoff", "config")
+
+
+class PinIOThread(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainPinIOThread with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainPinIOThread,scope:running.current
+        """
+        self.check("virDomainPinIOThread", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainPinIOThread with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainPinIOThread,scope:running.live
+        """
+        self.check("virDomainPinIOThread", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainPinIOThread with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainPinIOThread,scope:running.config
+        """
+        self.check("virDomainPinIOThread", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainPinIOThread with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainPinIOThread,scope:running.live_config
+        """
+        self.check("virDomainPinIOThread", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainPinIOThread with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainPinIOThread,scope:shutoff.current
+        """
+        self.check("virDomainPinIOThread", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainPinIOThread with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainPinIOThread,scope:shutoff.config
+        """
+        self.check("virDomainPinIOThread", "shutoff", "config")
+
+
+class DelIOThread(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainDelIOThread with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainDelIOThread,scope:running.current
+        """
+        self.check("virDomainDelIOThread", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainDelIOThread with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainDelIOThread,scope:running.live
+        """
+        self.check("virDomainDelIOThread", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainDelIOThread with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainDelIOThread,scope:running.config
+        """
+        self.check("virDomainDelIOThread", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainDelIOThread with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainDelIOThread,scope:running.live_config
+        """
+        self.check("virDomainDelIOThread", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainDelIOThread with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainDelIOThread,scope:shutoff.current
+        """
+        self.check("virDomainDelIOThread", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainDelIOThread with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainDelIOThread,scope:shutoff.config
+        """
+        self.check("virDomainDelIOThread", "shutoff", "config")
+
+
+class SetIOThreadParams(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetIOThreadParams with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetIOThreadParams,scope:running.current
+        """
+        self.check("virDomainSetIOThreadParams", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetIOThreadParams with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetIOThreadParams,scope:running.live
+        """
+        self.check("virDomainSetIOThreadParams", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetIOThreadParams with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetIOThreadParams,scope:running.config
+        """
+        self.check("virDomainSetIOThreadParams", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetIOThreadParams with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetIOThreadParams,scope:running.live_config
+        """
+        self.check("virDomainSetIOThreadParams", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetIOThreadParams with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetIOThreadParams,scope:shutoff.current
+        """
+        self.check("virDomainSetIOThreadParams", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetIOThreadParams with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetIOThreadParams,scope:shutoff.config
+        """
+        self.check("virDomainSetIOThreadParams", "shutoff", "config")
+
+
+class SetBlockIoTune(ScopeFlagTest):
+    """
+    :avocado: tags=area:flags,cap:flags.scope_matrix
+    """
+
+    def test_running_current(self):
+        """
+        virDomainSetBlockIoTune with AFFECT_CURRENT on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetBlockIoTune,scope:running.current
+        """
+        self.check("virDomainSetBlockIoTune", "running", "current")
+
+    def test_running_live(self):
+        """
+        virDomainSetBlockIoTune with AFFECT_LIVE on a running persistent domain changes the live object only.
+
+        :avocado: tags=api:virDomainSetBlockIoTune,scope:running.live
+        """
+        self.check("virDomainSetBlockIoTune", "running", "live")
+
+    def test_running_config(self):
+        """
+        virDomainSetBlockIoTune with AFFECT_CONFIG on a running persistent domain changes the persistent definition only.
+
+        :avocado: tags=api:virDomainSetBlockIoTune,scope:running.config
+        """
+        self.check("virDomainSetBlockIoTune", "running", "config")
+
+    def test_running_live_config(self):
+        """
+        virDomainSetBlockIoTune with AFFECT_LIVE|AFFECT_CONFIG on a running persistent domain changes both the live object and the persistent definition.
+
+        :avocado: tags=api:virDomainSetBlockIoTune,scope:running.live_config
+        """
+        self.check("virDomainSetBlockIoTune", "running", "live_config")
+
+    def test_shutoff_current(self):
+        """
+        virDomainSetBlockIoTune with AFFECT_CURRENT on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetBlockIoTune,scope:shutoff.current
+        """
+        self.check("virDomainSetBlockIoTune", "shutoff", "current")
+
+    def test_shutoff_config(self):
+        """
+        virDomainSetBlockIoTune with AFFECT_CONFIG on an inactive persistent domain changes the persistent definition.
+
+        :avocado: tags=api:virDomainSetBlockIoTune,scope:shutoff.config
+        """
+        self.check("virDomainSetBlockIoTune", "shutoff", "config")
