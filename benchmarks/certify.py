@@ -11,6 +11,7 @@ Targets: the test profile under 90 s; qemu-x86_64 under 180 s on 2 cores.
 Usage: benchmarks/certify.py [PROFILE] [RUNS] [--keep DIR]   (default: test 3; --keep: job results kept)
 """
 
+import argparse
 import fcntl
 import glob
 import json
@@ -73,10 +74,12 @@ def plain_boots(prof, count=PLAIN_BOOTS):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--keep")]
-    keep = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--keep=")), None)
-    name = args[0] if args else "test"
-    runs = int(args[1]) if len(args) > 1 else 3
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("profile", nargs="?", default="test")
+    parser.add_argument("runs", nargs="?", type=int, default=3)
+    parser.add_argument("--keep", metavar="DIR", help="keep the jobs' results in DIR (for avocado cert diff)")
+    options = parser.parse_args()
+    name, runs, keep = options.profile, options.runs, options.keep
     prof = profile_mod.load(name)
     boots_plain = []
     parallel = str(prof.parallel or os.cpu_count() or 1)
