@@ -107,7 +107,9 @@ def call_tunable(test, func, *args):
 
 # --- domains ---------------------------------------------------------------------------------------
 def domain_root(test, name=None, acpi=False, memballoon=False, **kwargs):
-    """A fresh prefixed domain of the variant, as an lxml element to extend."""
+    """A fresh prefixed domain of the variant, as an lxml element to extend. It boots the guest kernel
+    unless boot=False: then a started domain runs the firmware only, all a test of libvirt's own state
+    (XML, states, listings, hotplug the hypervisor completes alone) needs, at a fraction of the CPU."""
     root = xmlbuild.domain(test.variant_params, name or naming.unique("dom"), **kwargs)
     if acpi and test.driver != "test":
         # PCI and vCPU hotplug on x86 machines go through ACPI.

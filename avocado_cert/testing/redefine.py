@@ -109,7 +109,7 @@ class DomainKind(Kind):
     inactive_flag = libvirt.VIR_DOMAIN_XML_INACTIVE
 
     def fresh_xml(self):
-        return self.test.domain_xml()
+        return self.test.domain_xml(boot=False)  # the firmware only: no guest OS takes part
 
     def define(self, xml):
         return self.test.objects.define_domain(xml)

@@ -24,8 +24,8 @@ class Autostart(CertTest):
 
         :avocado: tags=api:virDomainSetAutostart,api:virDomainGetAutostart,api:virConnectListAllDomains
         """
-        dom = dx.define(self, dx.domain_root(self))
-        other = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
+        other = dx.define(self, dx.domain_root(self, boot=False))
         uuid = dom.UUIDString()
         self.assertEqual(dom.autostart(), 0, "a new domain starts automatically")
         self.assertIn(uuid, self.listed(NO_AUTOSTART))
@@ -47,7 +47,7 @@ class Autostart(CertTest):
 
         :avocado: tags=api:virDomainSetAutostart,api:virDomainGetAutostart
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         self.assertEqual(dom.setAutostart(1), 0)
         dom.create()
         self.assertEqual(dom.autostart(), 1)

@@ -39,7 +39,7 @@ class DiskDevices(CertTest):
         :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         disk = self.disk("vdb", "virtio")
         self.assertEqual(dom.attachDeviceFlags(disk, dx.CONFIG), 0)
         found = dx.find_device(dx.config_xml(dom), "disk", target__dev="vdb")
@@ -55,7 +55,7 @@ class DiskDevices(CertTest):
         :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDevice,api:virDomainDetachDevice
         """
-        dom = dx.define(self, dx.domain_root(self, acpi=True))
+        dom = dx.define(self, dx.domain_root(self, acpi=True, boot=False))
         dom.create()
         disk = self.disk("sdb", "usb")
         self.assertEqual(dom.attachDevice(disk), 0)
@@ -72,7 +72,7 @@ class DiskDevices(CertTest):
         :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        dom = dx.define(self, dx.domain_root(self, acpi=True))
+        dom = dx.define(self, dx.domain_root(self, acpi=True, boot=False))
         dom.create()
         disk = self.disk("sdc", "usb")
         self.assertEqual(dom.attachDeviceFlags(disk, dx.LIVE | dx.CONFIG), 0)
@@ -93,7 +93,7 @@ class DiskDevices(CertTest):
         :avocado: tags=api:virDomainDetachDeviceAlias,api:virDomainAttachDeviceFlags
         """
         alias = dx.user_alias()
-        root = dx.domain_root(self, acpi=True)
+        root = dx.domain_root(self, acpi=True, boot=False)
         dx.add_device(root, dx.scsi_controller())
         dx.add_device(root, dx.volume_disk(self.pool.name(), self.volume.name(), "sda", "scsi", alias))
         dom = dx.define(self, root)
@@ -132,7 +132,7 @@ class DiskDevices(CertTest):
         :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainUpdateDeviceFlags
         """
-        root = dx.add_device(dx.domain_root(self), dx.cdrom())
+        root = dx.add_device(dx.domain_root(self, boot=False), dx.cdrom())
         dom = dx.define(self, root)
         # Paused from the start, the firmware cannot lock the tray while the medium changes.
         try:
@@ -176,7 +176,7 @@ class NetworkDevices(CertTest):
         :avocado: tags=cap:domain.devices
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        dom = dx.define(self, dx.domain_root(self, acpi=True))
+        dom = dx.define(self, dx.domain_root(self, acpi=True, boot=False))
         dom.create()
         mac = dx.random_mac()
         self.assertEqual(dom.attachDeviceFlags(self.nic(mac), dx.LIVE | dx.CONFIG), 0)
@@ -211,7 +211,9 @@ class NetworkDevices(CertTest):
         :avocado: tags=api:virDomainUpdateDeviceFlags
         """
         mac = dx.random_mac()
-        root = dx.add_device(dx.domain_root(self), dx.network_interface(self.network.name(), mac=mac))
+        root = dx.add_device(
+            dx.domain_root(self, boot=False), dx.network_interface(self.network.name(), mac=mac)
+        )
         dom = dx.define(self, root)
         dom.create()
 
@@ -245,7 +247,7 @@ class ControllerDevices(CertTest):
 
         :avocado: tags=api:virDomainAttachDeviceFlags,api:virDomainDetachDeviceFlags
         """
-        dom = dx.define(self, dx.domain_root(self, acpi=True))
+        dom = dx.define(self, dx.domain_root(self, acpi=True, boot=False))
         controller = to_xml(dx.scsi_controller(index=0))
         self.assertEqual(dom.attachDeviceFlags(controller, dx.CONFIG), 0)
         self.assertEqual(self.scsi_controllers(dx.config_xml(dom)), ["virtio-scsi"])

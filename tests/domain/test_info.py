@@ -31,7 +31,7 @@ class DomainInfo(CertTest):
         :avocado: tags=api:virDomainGetName,api:virDomainGetUUID,api:virDomainGetUUIDString
         :avocado: tags=api:virDomainGetID,api:virDomainLookupByID
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         root = dx.config_xml(dom)
         self.assertEqual(dom.name(), root.findtext("name"))
         self.assertEqual(dom.UUIDString(), root.findtext("uuid"))
@@ -50,7 +50,7 @@ class DomainInfo(CertTest):
         :avocado: tags=cap:domain.info
         :avocado: tags=api:virDomainGetState,api:virDomainGetControlInfo,api:virDomainGetInfo
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_SHUTOFF)
         dom.create()
         self.assertEqual(dom.state(), [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED])
@@ -83,7 +83,7 @@ class DomainInfo(CertTest):
         :avocado: tags=cap:domain.info
         :avocado: tags=api:virDomainIsUpdated
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         self.assertEqual(dom.isUpdated(), 0)
         dom.create()
         self.assertEqual(dom.isUpdated(), 0)
@@ -121,13 +121,13 @@ class DomainListing(CertTest):
 
         :avocado: tags=api:virConnectListAllDomains
         """
-        inactive = dx.define(self, dx.domain_root(self))
-        running = dx.define(self, dx.domain_root(self))
+        inactive = dx.define(self, dx.domain_root(self, boot=False))
+        running = dx.define(self, dx.domain_root(self, boot=False))
         running.create()
-        paused = dx.define(self, dx.domain_root(self))
+        paused = dx.define(self, dx.domain_root(self, boot=False))
         paused.create()
         paused.suspend()
-        transient = dx.create(self, dx.domain_root(self))
+        transient = dx.create(self, dx.domain_root(self, boot=False))
         self.add_snapshot(inactive)
         ours = {
             d.UUIDString(): name
@@ -168,8 +168,8 @@ class DomainListing(CertTest):
         :avocado: tags=api:virConnectNumOfDomains,api:virConnectListDomains,api:virConnectListAllDomains
         :avocado: tags=api:virConnectNumOfDefinedDomains,api:virConnectListDefinedDomains
         """
-        inactive = dx.define(self, dx.domain_root(self))
-        running = dx.define(self, dx.domain_root(self))
+        inactive = dx.define(self, dx.domain_root(self, boot=False))
+        running = dx.define(self, dx.domain_root(self, boot=False))
         running.create()
         self.assertIn(running.ID(), self.conn.listDomainsID())
         self.assertIn(inactive.name(), self.conn.listDefinedDomains())
@@ -211,7 +211,7 @@ class TransientDomains(CertTest):
         :avocado: tags=cap:domain.transient
         :avocado: tags=api:virDomainCreateXML
         """
-        root = dx.domain_root(self)
+        root = dx.domain_root(self, boot=False)
         dom = dx.create(self, root)
         self.assertEqual(dom.name(), root.findtext("name"))
         self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_RUNNING)
@@ -227,7 +227,7 @@ class TransientDomains(CertTest):
         :avocado: tags=api:virDomainCreateXML
         """
         transient = dx.call_flagged(
-            self, dx.create, self, dx.domain_root(self), libvirt.VIR_DOMAIN_START_PAUSED
+            self, dx.create, self, dx.domain_root(self, boot=False), libvirt.VIR_DOMAIN_START_PAUSED
         )
         self.assertEqual(transient.state()[0], libvirt.VIR_DOMAIN_PAUSED)
 
@@ -238,7 +238,7 @@ class TransientDomains(CertTest):
         :avocado: tags=cap:domain.start_flags
         :avocado: tags=api:virDomainCreateWithFlags
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         self.assertEqual(dx.call_flagged(self, dom.createWithFlags, libvirt.VIR_DOMAIN_START_PAUSED), 0)
         self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_PAUSED)
         dom.resume()
@@ -251,7 +251,7 @@ class TransientDomains(CertTest):
         :avocado: tags=cap:domain.start_flags
         :avocado: tags=api:virDomainCreateXML
         """
-        root = dx.domain_root(self)
+        root = dx.domain_root(self, boot=False)
         name = root.findtext("name")
         self.objects.adopt_domain(name)
         other = self.open_connection()
@@ -300,7 +300,7 @@ class DomainRename(CertTest):
 
         :avocado: tags=api:virDomainRename
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         old, uuid = dom.name(), dom.UUIDString()
         new = self.objects.name("dom")
         self.objects.adopt_domain(new)

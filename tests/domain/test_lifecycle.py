@@ -38,7 +38,7 @@ class DomainLifecycle(CertTest):
 
         :avocado: tags=api:virDomainCreate,api:virDomainDestroy,api:virDomainGetState
         """
-        dom = self.define_domain()
+        dom = self.define_domain(boot=False)
         self.assertEqual(dom.create(), 0)
         self.assertEqual(dom.isActive(), 1)
         self.assert_state(dom, libvirt.VIR_DOMAIN_RUNNING)
@@ -54,7 +54,7 @@ class DomainLifecycle(CertTest):
 
         :avocado: tags=api:virDomainSuspend,api:virDomainResume
         """
-        dom = self.define_domain()
+        dom = self.define_domain(boot=False)
         dom.create()
         self.assertEqual(dom.suspend(), 0)
         self.assert_state(dom, libvirt.VIR_DOMAIN_PAUSED)
@@ -110,7 +110,7 @@ class DomainLookup(CertTest):
         :avocado: tags=api:virDomainLookupByID,api:virConnectListAllDomains,api:virDomainGetName
         :avocado: tags=api:virDomainGetUUIDString,api:virDomainGetID
         """
-        dom = self.define_domain()
+        dom = self.define_domain(boot=False)
         uuid = dom.UUIDString()
         self.assertEqual(self.conn.lookupByName(dom.name()).UUIDString(), uuid)
         self.assertEqual(self.conn.lookupByUUIDString(uuid).name(), dom.name())

@@ -87,7 +87,7 @@ class MemorySize(CertTest):
         :avocado: tags=cap:domain.memory
         :avocado: tags=api:virDomainGetInfo
         """
-        dom = dx.define(self, dx.domain_root(self, memory_kib=196608, vcpus=2))
+        dom = dx.define(self, dx.domain_root(self, memory_kib=196608, vcpus=2, boot=False))
         state, max_kib, cur_kib, vcpus, _cpu_time = dom.info()
         self.assertEqual(state, libvirt.VIR_DOMAIN_SHUTOFF)
         self.assertEqual((max_kib, cur_kib, vcpus), (196608, 196608, 2))
@@ -112,7 +112,7 @@ class MemoryStats(CertTest):
 
         :avocado: tags=api:virDomainMemoryStats
         """
-        dom = dx.define(self, dx.domain_root(self, memory_kib=196608, memballoon=True))
+        dom = dx.define(self, dx.domain_root(self, memory_kib=196608, memballoon=True, boot=False))
         dom.create()
         stats = dom.memoryStats()
         self.assertIn("actual", stats, f"no balloon size in {sorted(stats)}")
@@ -125,7 +125,7 @@ class MemoryStats(CertTest):
 
         :avocado: tags=api:virDomainSetMemoryStatsPeriod
         """
-        dom = dx.define(self, dx.domain_root(self, memballoon=True))
+        dom = dx.define(self, dx.domain_root(self, memballoon=True, boot=False))
         dom.create()
 
         def period(root):

@@ -23,7 +23,7 @@ class Metadata(CertTest):
 
         :avocado: tags=api:virDomainSetMetadata,api:virDomainGetMetadata
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         self.expect_error(libvirt.VIR_ERR_NO_DOMAIN_METADATA, dom.metadata, TITLE, None, dx.CONFIG)
         self.assertEqual(dom.setMetadata(TITLE, "certified title", None, None, dx.CONFIG), 0)
         self.assertEqual(
@@ -45,7 +45,7 @@ class Metadata(CertTest):
 
         :avocado: tags=api:virDomainSetMetadata,api:virDomainGetMetadata
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         element = dx.metadata_element("avocado-cert", "metadata check")
         self.assertEqual(dom.setMetadata(ELEMENT, element, dx.METADATA_KEY, dx.METADATA_NS, dx.CONFIG), 0)
         got = xmlsafe.fromstring(dom.metadata(ELEMENT, dx.METADATA_NS, dx.CONFIG))
@@ -69,7 +69,7 @@ class Metadata(CertTest):
 
         :avocado: tags=api:virDomainSetMetadata,api:virDomainGetMetadata
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         dom.create()
         self.assertEqual(dom.setMetadata(TITLE, "live title", None, None, dx.LIVE), 0)
         self.assertEqual(dom.setMetadata(DESCRIPTION, "config description", None, None, dx.CONFIG), 0)

@@ -53,7 +53,7 @@ class DomainRedefine(RedefineTest):
 
         :avocado: tags=api:virDomainIsUpdated
         """
-        dom = self.define_domain()
+        dom = self.define_domain(boot=False)
         redefined = self._redefined_xml(dom)
         dom.create()
         self.assertEqual(dom.isUpdated(), 0, "a domain started from its definition is updated")

@@ -53,7 +53,7 @@ class SchedulerTuning(CertTest):
         :avocado: tags=api:virDomainGetSchedulerType,api:virDomainGetSchedulerParameters
         :avocado: tags=api:virDomainSetSchedulerParameters
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         name, count = dom.schedulerType()
         self.assertTrue(name, "the scheduler has no name")
         params = dom.schedulerParameters()
@@ -70,7 +70,7 @@ class SchedulerTuning(CertTest):
         :avocado: tags=cap:domain.tuning_scheduler
         :avocado: tags=api:virDomainSetSchedulerParametersFlags,api:virDomainGetSchedulerParametersFlags
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         key = self.writable_key(dx.call_flagged(self, dom.schedulerParametersFlags, dx.CONFIG))
         set_config_and_read_back(
             self, dom, dom.schedulerParametersFlags, dom.setSchedulerParametersFlags, key, 512
@@ -83,7 +83,7 @@ class SchedulerTuning(CertTest):
         :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetSchedulerParametersFlags,api:virDomainGetSchedulerParametersFlags
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         dom.create()
         key = self.writable_key(dx.call_tunable(self, dom.schedulerParametersFlags, dx.LIVE))
         set_live_and_read_back(
@@ -103,7 +103,7 @@ class BlkioTuning(CertTest):
         :avocado: tags=cap:domain.tuning_blkio
         :avocado: tags=api:virDomainSetBlkioParameters,api:virDomainGetBlkioParameters
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         key = libvirt.VIR_DOMAIN_BLKIO_WEIGHT
         set_config_and_read_back(self, dom, dom.blkioParameters, dom.setBlkioParameters, key, 500)
         self.assertEqual(dx.config_xml(dom).findtext("blkiotune/weight"), "500")
@@ -115,7 +115,7 @@ class BlkioTuning(CertTest):
         :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetBlkioParameters,api:virDomainGetBlkioParameters
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         dom.create()
         key = libvirt.VIR_DOMAIN_BLKIO_WEIGHT
         set_live_and_read_back(self, dom, dom.blkioParameters, dom.setBlkioParameters, key, 300)
@@ -133,7 +133,7 @@ class MemoryTuning(CertTest):
         :avocado: tags=cap:domain.tuning_memory
         :avocado: tags=api:virDomainSetMemoryParameters,api:virDomainGetMemoryParameters
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         key = libvirt.VIR_DOMAIN_MEMORY_SOFT_LIMIT
         set_config_and_read_back(self, dom, dom.memoryParameters, dom.setMemoryParameters, key, 1048576)
         self.assertEqual(int(dx.config_xml(dom).findtext("memtune/soft_limit")), 1048576)
@@ -145,7 +145,7 @@ class MemoryTuning(CertTest):
         :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetMemoryParameters,api:virDomainGetMemoryParameters
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         dom.create()
         key = libvirt.VIR_DOMAIN_MEMORY_SOFT_LIMIT
         set_live_and_read_back(self, dom, dom.memoryParameters, dom.setMemoryParameters, key, 2097152)
@@ -163,7 +163,7 @@ class NumaTuning(CertTest):
         :avocado: tags=cap:domain.tuning_numa
         :avocado: tags=api:virDomainSetNumaParameters,api:virDomainGetNumaParameters
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         mode = libvirt.VIR_DOMAIN_NUMATUNE_MEM_INTERLEAVE
         params = {libvirt.VIR_DOMAIN_NUMA_MODE: mode, libvirt.VIR_DOMAIN_NUMA_NODESET: "0"}
         self.assertEqual(dx.call_flagged(self, dom.setNumaParameters, params, dx.CONFIG), 0)
@@ -182,7 +182,7 @@ class NumaTuning(CertTest):
         :avocado: tags=cap:domain.tuning_live
         :avocado: tags=api:virDomainSetNumaParameters,api:virDomainGetNumaParameters
         """
-        root = dx.domain_root(self)
+        root = dx.domain_root(self, boot=False)
         numatune = etree.Element("numatune")
         etree.SubElement(numatune, "memory", mode="restrictive", nodeset="0")
         root.insert(list(root).index(root.find("os")), numatune)
@@ -207,7 +207,7 @@ class PerfTuning(CertTest):
 
         :avocado: tags=api:virDomainSetPerfEvents,api:virDomainGetPerfEvents
         """
-        dom = dx.define(self, dx.domain_root(self))
+        dom = dx.define(self, dx.domain_root(self, boot=False))
         key = libvirt.VIR_PERF_PARAM_CPU_CYCLES
         set_config_and_read_back(self, dom, dom.perfEvents, dom.setPerfEvents, key, True)
         events = {e.get("name"): e.get("enabled") for e in dx.config_xml(dom).iterfind("perf/event")}
@@ -233,7 +233,7 @@ class BlockIoTuning(CertTest):
     def domain_with_disk(self):
         pool = dx.make_pool(self)
         volume = dx.make_volume(self, pool)
-        root = dx.domain_root(self)
+        root = dx.domain_root(self, boot=False)
         dx.add_device(root, dx.volume_disk(pool.name(), volume.name(), target="vdb", bus="virtio"))
         return dx.define(self, root)
 
@@ -276,7 +276,7 @@ class InterfaceTuning(CertTest):
 
     def domain_with_nic(self):
         network = dx.make_network(self)
-        root = dx.domain_root(self)
+        root = dx.domain_root(self, boot=False)
         mac = dx.random_mac()
         dx.add_device(root, dx.network_interface(network.name(), mac=mac))
         return dx.define(self, root), mac
