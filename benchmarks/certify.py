@@ -82,7 +82,7 @@ def main():
     name, runs, keep = options.profile, options.runs, options.keep
     prof = profile_mod.load(name)
     boots_plain = []
-    parallel = str(prof.parallel or os.cpu_count() or 1)
+    parallel = str(prof.tests_at_a_time() or os.cpu_count() or 1)
     walls, floors = [], []
     with tempfile.TemporaryDirectory() as tmp:
         results = keep or os.path.join(tmp, "results")

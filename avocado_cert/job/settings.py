@@ -37,5 +37,5 @@ def apply_to_config(the_plan, config, argv):
         return "avocado-cert: the tests run through Avocado-VT, one at a time (run.max_parallel_tasks = 1)"
     return (
         f"avocado-cert: up to {the_plan.parallel} test(s) at a time (run.max_parallel_tasks = "
-        f"{the_plan.parallel}, the profile's parallel: or the CPU count)"
+        f"{the_plan.parallel}: the profile's parallel:, parallel_per_cpu: x CPUs, or the CPU count)"
     )

@@ -21,6 +21,8 @@ PROFILE_FIELDS = {
     "axes": Field(dict, required=True),
     "params": Field(dict, default=dict),
     "parallel": Field(int, default=None),
+    # Tests at a time per host CPU, where no fixed `parallel` is given (most tests wait on the daemon).
+    "parallel_per_cpu": Field(int, default=None),
     "timeout": Field(int, default=300),
     "host": Field(str, default="none", choices=HOST_KINDS),
     "verified": Field(bool, default=True),
@@ -52,6 +54,15 @@ class Profile:
     sha256: str = ""
     references: list = field(default_factory=list)
     refuse_unreachable: bool = False
+    parallel_per_cpu: int = None
+
+    def tests_at_a_time(self):
+        """The profile's own parallelism: `parallel`, else `parallel_per_cpu` x the CPUs, else None."""
+        if self.parallel:
+            return self.parallel
+        if self.parallel_per_cpu:
+            return self.parallel_per_cpu * (os.cpu_count() or 1)
+        return None
 
 
 def available():
@@ -147,6 +158,8 @@ def load(name_or_path):
     data["axes"] = check_axes(data["axes"], path)
     if data["parallel"] is not None and data["parallel"] < 1:
         raise CertError("parallel: must be at least 1", path)
+    if data["parallel_per_cpu"] is not None and data["parallel_per_cpu"] < 1:
+        raise CertError("parallel_per_cpu: must be at least 1", path)
     if data["combination_order"] < 0:
         raise CertError("combination_order: must be 0 (full cross) or more", path)
     if data["timeout"] < 1:

@@ -123,7 +123,8 @@ def plan(profile_spec, variant_ids=(), criteria_override=None, runner=None, comb
     references = []
     for prof in profiles:
         references.extend(r for r in prof.references if r not in references)
-    parallel = max((p.parallel for p in profiles if p.parallel), default=None) or os.cpu_count() or 1
+    parallel = max((n for n in (p.tests_at_a_time() for p in profiles) if n), default=None)
+    parallel = parallel or os.cpu_count() or 1
     if runner == "vt":
         # Avocado-VT's runner cancels its tests in a job with more than one task at a time.
         parallel = 1

@@ -53,6 +53,7 @@ def test_unknown_profile_lists_available():
         ),
         (GOOD.format(name="p") + "parallel: two\n", "profile.parallel: expected an integer"),
         (GOOD.format(name="p") + "parallel: 0\n", "parallel: must be at least 1"),
+        (GOOD.format(name="p") + "parallel_per_cpu: 0\n", "parallel_per_cpu: must be at least 1"),
         (GOOD.format(name="other"), "does not match the file name"),
         (GOOD.format(name="p") + "host: cloud\n", "'cloud' is not one of"),
         (GOOD.format(name="p").replace("i686: {}", "i686: [1]"), "axes.arch.i686: expected a mapping"),
@@ -74,3 +75,14 @@ def test_load_many_rejects_repeats(tmp_path):
     path = write(tmp_path / "p.yaml", GOOD.format(name="p"))
     with pytest.raises(CertError, match="named twice"):
         profile.load_many(f"{path},{path}")
+
+
+def test_parallelism_per_cpu_follows_the_host(tmp_path, monkeypatch):
+    monkeypatch.setattr(profile.os, "cpu_count", lambda: 3)
+    per_cpu = profile.load(write(tmp_path / "p.yaml", GOOD.format(name="p") + "parallel_per_cpu: 2\n"))
+    assert per_cpu.tests_at_a_time() == 6
+    both = profile.load(
+        write(tmp_path / "q.yaml", GOOD.format(name="q") + "parallel: 5\nparallel_per_cpu: 2\n")
+    )
+    assert both.tests_at_a_time() == 5, "a fixed parallel: wins"
+    assert profile.load(write(tmp_path / "r.yaml", GOOD.format(name="r"))).tests_at_a_time() is None
