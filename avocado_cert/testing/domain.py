@@ -90,18 +90,27 @@ def tc_cannot_shape(err):
     )
 
 
+def host_lacks(err):
+    """Why the host, not the driver, cannot apply a tunable on a running domain (a cgroup controller, an
+    I/O scheduler with weights, a qdisc for shaping): the reason, or None."""
+    if missing_cgroup(err):
+        return f"the host has no cgroup controller for this tunable: {err.get_error_message()}"
+    if io_scheduler_without_weights(err):
+        return f"the host's block I/O scheduler takes no weights: {err.get_error_message()}"
+    if tc_cannot_shape(err):
+        return f"the host's traffic control cannot shape the tap: {err.get_error_message()}"
+    return None
+
+
 def call_tunable(test, func, *args):
-    """Call a tuning API on a running domain: a host without what the tunable acts on (the cgroup
-    controller, an I/O scheduler with weights) is a SKIP naming it."""
+    """Call a tuning API on a running domain: a host without what the tunable acts on is a SKIP naming
+    it (host_lacks)."""
     try:
         return call_flagged(test, func, *args)
     except libvirt.libvirtError as err:
-        if missing_cgroup(err):
-            test.skip_because(
-                f"the host has no cgroup controller for this tunable: {err.get_error_message()}"
-            )
-        if io_scheduler_without_weights(err):
-            test.skip_because(f"the host's block I/O scheduler takes no weights: {err.get_error_message()}")
+        reason = host_lacks(err)
+        if reason:
+            test.skip_because(reason)
         raise
 
 

@@ -49,17 +49,6 @@ def _xpath_text(root, xpath):
     return ",".join(item if isinstance(item, str) else (item.text or "") for item in found)
 
 
-def _host_lacks(err):
-    """The host (not the driver) lacks what a tunable acts on: the reason, or None."""
-    if dx.missing_cgroup(err):
-        return f"the host has no cgroup controller for this tunable: {err.get_error_message()}"
-    if dx.io_scheduler_without_weights(err):
-        return f"the host's block I/O scheduler takes no weights: {err.get_error_message()}"
-    if dx.tc_cannot_shape(err):
-        return f"the host's traffic control cannot shape the tap: {err.get_error_message()}"
-    return None
-
-
 class ScopeFlagTest(CertTest):
     """
     :avocado: disable
@@ -93,7 +82,7 @@ class ScopeFlagTest(CertTest):
         except libvirt.libvirtError as err:
             if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT or libvirt_errors.unsupported_flags(err):
                 raise
-            lacks = _host_lacks(err) if active else None
+            lacks = dx.host_lacks(err) if active else None
             if lacks:
                 self.skip_because(lacks)
             # The call's flags promise every scope: refusing a valid one is the driver's fault, not the host's.
@@ -290,7 +279,7 @@ class ScopeFlagTest(CertTest):
             # No metadata of the kind is how the metadata getter says "empty".
             if err.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_METADATA:
                 return ""
-            lacks = _host_lacks(err) if flags == libvirt.VIR_DOMAIN_AFFECT_LIVE else None
+            lacks = dx.host_lacks(err) if flags == libvirt.VIR_DOMAIN_AFFECT_LIVE else None
             if lacks:
                 self.skip_because(lacks)
             raise

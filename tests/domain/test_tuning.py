@@ -311,9 +311,7 @@ class InterfaceTuning(CertTest):
             dom.setInterfaceParameters(mac, {key: 2000}, dx.LIVE)
         except libvirt.libvirtError as err:
             if dx.tc_cannot_shape(err):
-                self.skip_because(
-                    f"the host's traffic control cannot shape the tap: {err.get_error_message()}"
-                )
+                self.skip_because(dx.host_lacks(err))
             raise
         self.assertEqual(dom.interfaceParameters(mac, dx.LIVE)[key], 2000)
         self.assertEqual(dom.interfaceParameters(mac, dx.CONFIG)[key], 0, "a LIVE setting reached the config")
