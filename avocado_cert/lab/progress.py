@@ -33,6 +33,12 @@ class Progress:
             self.done = min(self.done + 1, self.total)
         return True
 
+    def finished(self, count):
+        """The job ended with `count` results (None: unknown, the lines' count stands)."""
+        if count is not None:
+            self.done = count
+            self.total = max(self.total, count)
+
 
 def area_of(path):
     """The API area of a test file: the folder under tests/ (tests/<area>/test_x.py)."""

@@ -59,6 +59,15 @@ class Catalog:
         return self.client.raw(path)
 
 
+def _results_count(job_dir):
+    """How many tests the job's results.json holds, or None where it cannot be read."""
+    try:
+        with open(os.path.join(job_dir, "results.json"), encoding="utf-8") as src:
+            return len(json.load(src)["tests"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 class Runner:
     """Runs requests for one lab host."""
 
@@ -202,9 +211,12 @@ class Runner:
             finally:
                 if os.path.exists(self.marker):
                     os.unlink(self.marker)
-        self._report(request_id, attempt, progress)
         jobs = [os.path.join(results, n) for n in os.listdir(results)] if os.path.isdir(results) else []
         jobs = [path for path in jobs if os.path.basename(path).startswith("job-")]
+        if len(jobs) == 1:
+            # The last word is the job's own results: the output lines are for the live view only.
+            progress.finished(_results_count(jobs[0]))
+        self._report(request_id, attempt, progress)
         if status not in VERDICT_REACHED or len(jobs) != 1:
             raise CertError(f"avocado run ended with status {status} before reaching a verdict") from None
         return jobs[0], progress.job_log
