@@ -17,8 +17,9 @@ import re
 from avocado_cert.base import naming
 
 SAVED = "saved"
-# As many as tests that run at once on a 2-core host; the states of a slot are saved on its first use.
-SLOTS = max(2, min(4, os.cpu_count() or 2))
+# As many as tests that run at once (profiles run up to 2 per CPU); a slot's state is saved on its
+# first use, so a slot only costs disk space (a state is about the guest's memory in use, ~85 MB).
+SLOTS = max(2, min(8, 2 * (os.cpu_count() or 1)))
 _NAME_RE = re.compile(r"<name>[^<]*</name>")
 _UUID_RE = re.compile(r"<uuid>[^<]*</uuid>")
 

@@ -81,6 +81,13 @@ class CertTest(Test):
         restored at its shell from a state saved after a real boot of the same definition."""
         return guest.running(self, why, **domain_kwargs)
 
+    def start_guest_domain(self, root):
+        """A started persistent domain of root (an lxml domain element, a prefixed name of its own)
+        whose guest OS runs, for a check that needs the guest's part (a balloon driver) but not its
+        boot: restored from a saved boot where the variant boots a guest image, else started. Call
+        require_guest_os first."""
+        return guest.started_domain(self, xmlbuild.to_xml(root))
+
     # --- set-up and tear-down --------------------------------------------------------------------
     def setUp(self):
         libvirt_errors.quiet()

@@ -119,19 +119,21 @@ def _restore(test, image, state, define):
     return Guest(dom, console, timeout)
 
 
-def running(test, why, **domain_kwargs):
+def running(test, why, xml=None, **domain_kwargs):
     """A Guest at its shell for a test that needs it running, not booting: restored from the state
     saved right after a real boot of the same definition (guest/savedstate), the first time booted
     and saved. Where no state can be used (a remote daemon, the state in use by another test, a
-    restore refused), the guest boots for real. SKIP (with why) where the variant boots no guest OS."""
+    restore refused), the guest boots for real. SKIP (with why) where the variant boots no guest OS.
+    xml: the definition (a prefixed name of its own), instead of the variant's domain built from
+    domain_kwargs."""
     image = _usable_image(test, why)
+    xml = xml or test.domain_xml(**domain_kwargs)
     if not savedstate.local_uri(test.uri):
-        return boot(test, why, **domain_kwargs)
-    xml = test.domain_xml(**domain_kwargs)
+        return _boot_defined(test, image, test.objects.define_domain(xml))
     state = savedstate.claim(image.folder, xml, (test.conn.getLibVersion(), test.conn.getVersion()))
     if state is None:
         test.log.info("every saved state of this definition serves another domain: booting for real")
-        return boot(test, why, **domain_kwargs)
+        return _boot_defined(test, image, test.objects.define_domain(xml))
     # Registered first, so released last: after the domain that carries the state's name is gone.
     test.objects.on_cleanup(f"saved state {state.path}", state.release)
     if state.saved:
@@ -139,7 +141,7 @@ def running(test, why, **domain_kwargs):
         if guest is not None:
             return guest
         state.discard()
-        return boot(test, why, **domain_kwargs)
+        return _boot_defined(test, image, test.objects.define_domain(xml))
     dom = test.objects.define_domain(savedstate.renamed(xml, state.domain_name))
     guest = _boot_defined(test, image, dom)
     guest.console.close()
@@ -155,5 +157,19 @@ def running(test, why, **domain_kwargs):
     guest = _restore(test, image, state, define=False)
     if guest is None:
         state.discard()
-        return boot(test, why, **domain_kwargs)
+        return _boot_defined(test, image, test.objects.define_domain(xml))
     return guest
+
+
+def started_domain(test, xml):
+    """A started persistent domain of xml whose guest OS runs, for a check that needs the guest's
+    part (a balloon driver) but neither its shell nor its boot: restored from a saved boot where the
+    variant boots a guest image (running()); elsewhere defined and started, as the test driver
+    simulates its guest. The caller SKIPs first where the profile boots no guest OS."""
+    if variant.image_name(test.variant_params) is None:
+        dom = test.objects.define_domain(xml)
+        dom.create()
+        return dom
+    guest = running(test, "the check needs the guest OS", xml=xml)
+    guest.console.close()  # the shell is not used: the console is free for the test
+    return guest.dom

@@ -58,8 +58,7 @@ class MemorySize(CertTest):
         :avocado: tags=api:virDomainSetMemoryFlags,api:virDomainGetInfo
         """
         self.require_guest_os("the balloon is moved by the guest OS's balloon driver")
-        dom = dx.define(self, dx.domain_root(self, memory_kib=262144, memballoon=True))
-        dom.create()
+        dom = self.start_guest_domain(dx.domain_root(self, memory_kib=262144, memballoon=True))
         self.assertEqual(dom.setMemoryFlags(196608, dx.LIVE), 0)
         self.wait_for(lambda: dom.info()[2] == 196608, 30, what="the balloon to reach 196608 KiB")
         self.assertEqual(memory_of(dx.config_xml(dom)), (262144, 262144), "a LIVE change reached the config")
@@ -73,8 +72,7 @@ class MemorySize(CertTest):
         :avocado: tags=api:virDomainSetMemory,api:virDomainGetInfo
         """
         self.require_guest_os("the balloon is moved by the guest OS's balloon driver")
-        dom = dx.define(self, dx.domain_root(self, memory_kib=262144, memballoon=True))
-        dom.create()
+        dom = self.start_guest_domain(dx.domain_root(self, memory_kib=262144, memballoon=True))
         self.assertEqual(dom.setMemory(163840), 0)
         self.wait_for(lambda: dom.info()[2] == 163840, 30, what="the balloon to reach 163840 KiB")
         self.assertEqual(memory_of(dx.live_xml(dom))[1], 163840)
