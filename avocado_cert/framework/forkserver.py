@@ -47,6 +47,12 @@ def preload():
             pass  # a module that cannot load here is simply imported (or fails) in the child
     # Read once here: scanning every installed distribution again in each child costs tens of ms.
     _CONSOLE_SCRIPTS.update((ep.name, ep) for ep in importlib.metadata.entry_points(group="console_scripts"))
+    try:
+        from avocado_cert.framework import monitor  # pylint: disable=import-outside-toplevel
+
+        monitor.install()
+    except ImportError:
+        pass  # no avocado-instrumented runner here: nothing to relay
 
 
 def _is_this_interpreter(program, env):

@@ -1,7 +1,9 @@
 """The fork server spawner gives the same outcomes as Avocado's process spawner, and leaves no process."""
 
+import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -12,10 +14,14 @@ import os
 
 from avocado import Test
 
+LINES = 300
+
 
 class Outcomes(Test):
     def test_pass(self):
         self.assertTrue(os.environ.get("AVOCADO_VERSION"))
+        for line in range(LINES):
+            self.log.info("line %d of %d", line, LINES)
 
     def test_fail(self):
         self.fail("deliberately")
@@ -67,6 +73,11 @@ def test_same_outcomes_as_process_spawner(tmp_path):
             env={marker.split("=")[0]: "1"},
         )
         got[spawner] = outcomes(results)
+        # every log line of a test reaches its debug.log, in order, however fast it was logged
+        (log,) = glob.glob(os.path.join(results, "latest", "test-results", "*test_pass*", "debug.log"))
+        with open(log, encoding="utf-8") as src:
+            lines = re.findall(r"line (\d+) of 300", src.read())
+        assert lines == [str(n) for n in range(300)], f"{spawner}: {len(lines)} of 300 lines, or out of order"
     assert got["forkserver"] == got["process"]
     assert got["forkserver"]["Outcomes.test_pass"] == "PASS"
     assert got["forkserver"]["Outcomes.test_fail"] == "FAIL"
