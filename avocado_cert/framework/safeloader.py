@@ -1,14 +1,19 @@
 """Reading the suite's tests statically with Avocado's safeloader, made reliable for this package.
 
-Two problems of avocado.core.safeloader (Avocado 113) are mended here, once per process:
+Three problems of avocado.core.safeloader (Avocado 113) are mended here, once per process:
 - ImportedSymbol.get_importable_spec inserts into sys.path itself instead of a copy, so each lookup makes
   every later one slower: resolving the suite took ~11 s, ~9 s of it path searches over a sys.path grown to
   hundreds of entries; with sys.path restored after each call it takes ~2 s.
 - It finds a test class's parents with PathFinder over sys.path; an editable install made by a recent pip
   puts no path entry there (an import hook finds the package), so CertTest, and with it every test, would
   not be found. The folder holding this package is searched too.
+- It parses a test class's parent modules again for every test file: avocado_cert/testing/certtest.py
+  and avocado/core/test.py were parsed about a hundred times each, 64% of resolving the qemu-x86_64
+  profile. A source text already parsed in this process gives the same tree again (the safeloader only
+  reads its trees).
 """
 
+import ast
 import functools
 import inspect
 import os
@@ -34,11 +39,29 @@ def needed(imported, major):
     return "modules_paths = sys.path\n" in source
 
 
+class _ParseOnce:
+    """The ast module, but for parse(): a source text already parsed in this process (same file name,
+    same text) gives its tree again."""
+
+    def __init__(self):
+        self._trees = {}
+
+    def __getattr__(self, name):
+        return getattr(ast, name)
+
+    def parse(self, source, *args, **kwargs):
+        key = (source, args, tuple(sorted(kwargs.items())))
+        tree = self._trees.get(key)
+        if tree is None:
+            tree = self._trees[key] = ast.parse(source, *args, **kwargs)
+        return tree
+
+
 def install():
     """Mend Avocado's safeloader in this process (a certification job or command calls this before it
     resolves tests; nothing else pays for it)."""
     # Imported on use: importing avocado.core.safeloader costs every avocado command that needs no mend.
-    from avocado.core.safeloader import imported  # pylint: disable=import-outside-toplevel
+    from avocado.core.safeloader import imported, module  # pylint: disable=import-outside-toplevel
     from avocado.core.version import MAJOR  # pylint: disable=import-outside-toplevel
 
     original = imported.ImportedSymbol.get_importable_spec
@@ -57,6 +80,7 @@ def install():
 
     get_importable_spec.acert_mended = True
     imported.ImportedSymbol.get_importable_spec = get_importable_spec
+    module.ast = _ParseOnce()
 
 
 def find_avocado_tests(path):
