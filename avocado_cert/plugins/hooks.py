@@ -10,6 +10,7 @@ from avocado.core.plugin_interfaces import JobPost, JobPre, ResultEvents
 
 from avocado_cert.base import lastjob
 from avocado_cert.base.errors import CertError
+from avocado_cert.framework import assets
 from avocado_cert.plan import order
 from avocado_cert.report import certfiles
 
@@ -51,6 +52,7 @@ class CertHostHooks(JobPre, JobPost):
                 LOG_UI.info("avocado-cert: swept %d stale object(s) from %s", len(items), uri)
         for suite in job.test_suites:
             suite.tests = order.spread(suite.tests)
+        assets.skip_unused_prefetch(job)
 
     def post(self, job):
         if self._lock is not None:
