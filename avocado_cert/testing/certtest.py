@@ -16,7 +16,7 @@ from avocado.core.exceptions import TestError
 from avocado_cert.base import outcome
 from avocado_cert.guest import variant as guest_variant
 from avocado_cert.host import connect, hostcheck, libvirt_errors
-from avocado_cert.testing import guest, xmlbuild
+from avocado_cert.testing import guest, hostlock, xmlbuild
 from avocado_cert.testing.objects import Objects
 
 DEFAULT_URI = "test:///default"
@@ -80,6 +80,12 @@ class CertTest(Test):
         """Like boot_guest, for a test that needs the guest running, not its boot: the guest is
         restored at its shell from a state saved after a real boot of the same definition."""
         return guest.running(self, why, **domain_kwargs)
+
+    def hold_host_resource(self, resource):
+        """Hold a host-wide resource that this test changes or reads (e.g. "hugepages") until its
+        cleanup is over, against other certification tests running at the same time."""
+        self.log.info("holding the host's %s", resource)
+        self.objects.on_cleanup(f"host resource {resource}", hostlock.hold(resource))
 
     def start_guest_domain(self, root):
         """A started persistent domain of root (an lxml domain element, a prefixed name of its own)

@@ -145,6 +145,7 @@ class NodePages(CertTest):
 
         :avocado: tags=api:virNodeGetFreePages
         """
+        self.hold_host_resource("hugepages")  # test_alloc_pages changes a pool for a moment
         cells = _cells(self.conn)
         self.require(cells, "the capabilities describe no NUMA cell")
         sizes = sorted({int(p.get("size")) for cell in cells.values() for p in cell.findall("pages")})
@@ -169,6 +170,7 @@ class NodePages(CertTest):
 
         :avocado: tags=api:virNodeAllocPages,api:virNodeGetFreePages
         """
+        self.hold_host_resource("hugepages")  # until the pool is restored, at cleanup
         cells = _cells(self.conn)
         self.require(cells, "the capabilities describe no NUMA cell")
         before = self._pool_size(0, HUGE_PAGE_KIB)
