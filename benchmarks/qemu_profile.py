@@ -147,8 +147,8 @@ def print_profile(job_dir, qemu_logs, top):
         f"{totals['boots']:>5} {med:>10}"
     )
     print(
-        "columns: sum s = summed test time; wall s = time any test of the area ran; doms = domains defined; "
-        "kernel/fw/restore = QEMU starts booting the guest kernel / only firmware / restoring a saved "
+        "columns: sum s = summed test time; wall s = time any test of the area ran (areas overlap: a "
+        "job spreads each file over the run); doms = domains defined; kernel/fw/restore = QEMU starts booting the guest kernel / only firmware / restoring a saved "
         "state; guest s = seconds QEMU ran a kernel-booting or restored guest; boots = boots watched to "
         "the shell (median time from resume to the prompt)"
     )
