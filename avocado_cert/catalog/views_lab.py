@@ -4,7 +4,7 @@ progress, finish). Lab pages are never cached: progress moves while a run goes o
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from avocado_cert.catalog import register
+from avocado_cert.catalog import inputs, register
 from avocado_cert.lab import matching, queue
 from avocado_cert.lab import requests as lab
 from avocado_cert.lab.tables import STATES
@@ -25,6 +25,11 @@ def _int(data, key):
     if not isinstance(value, int) or isinstance(value, bool):
         raise register.Invalid(f"{key}: expected an integer")
     return value
+
+
+def _request_id(value):
+    """A request id from the URL; one no row can have is not found (404), never a database error."""
+    return inputs.row_id(value, "lab request")
 
 
 def _dispatcher():
@@ -69,6 +74,7 @@ def requests_page():
 
 @blueprint.get("/lab/requests/<int:request_id>")
 def request_page(request_id):
+    request_id = _request_id(request_id)
     row = lab.request(g.db, request_id)
     return render_template(
         "lab_request.html", req=lab.request_json(row, lab.may_see(g.actor, row), full=True)
@@ -128,12 +134,14 @@ def file_request():
 
 @blueprint.get(f"{API}/requests/<int:request_id>")
 def request_api(request_id):
+    request_id = _request_id(request_id)
     row = lab.request(g.db, request_id)
     return jsonify(lab.request_json(row, lab.may_see(g.actor, row), full=True))
 
 
 @blueprint.post(f"{API}/requests/<int:request_id>/cancel")
 def cancel(request_id):
+    request_id = _request_id(request_id)
     row = lab.cancel(g.db, g.actor, request_id)
     job = row.queue_job
     g.db.commit()
@@ -144,6 +152,7 @@ def cancel(request_id):
 
 @blueprint.post(f"{API}/requests/<int:request_id>/claim")
 def claim(request_id):
+    request_id = _request_id(request_id)
     row = lab.claim(g.db, g.actor, request_id, str(_body().get("host", "")))
     g.db.commit()
     return jsonify(lab.request_json(row))
@@ -151,6 +160,7 @@ def claim(request_id):
 
 @blueprint.post(f"{API}/requests/<int:request_id>/progress")
 def progress(request_id):
+    request_id = _request_id(request_id)
     data = _body()
     row = lab.progress(
         g.db,
@@ -167,6 +177,7 @@ def progress(request_id):
 
 @blueprint.post(f"{API}/requests/<int:request_id>/finish")
 def finish(request_id):
+    request_id = _request_id(request_id)
     data = _body()
     cert = data.get("certification")
     if cert is not None and (not isinstance(cert, int) or isinstance(cert, bool)):

@@ -221,6 +221,8 @@ def test_only_the_upload_takes_a_large_body_and_only_after_authentication(app, a
         ("/certifications/99999999999999999999", 404),
         ("/api/v1/certifications/99999999999999999999", 404),
         ("/certifications/99999999999999999999/bundle.tar.gz", 404),
+        ("/lab/requests/99999999999999999999", 404),
+        ("/api/v1/lab/requests/99999999999999999999", 404),
     ],
 )
 def test_overflowing_numbers_are_client_errors_logged_in_one_line(app, path, status):
