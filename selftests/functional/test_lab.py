@@ -161,6 +161,42 @@ def test_worker_killed_mid_run_request_completes_after(lab):
     assert final["progress"]["done"] == final["progress"]["total"] > 0
 
 
+def _cancel_while_running(lab, tries=3):
+    """A request of acme cancelled by acme while it runs: (request before, cancel answer)."""
+    for attempt in range(tries):
+        status, answer = lab.file("acme", PROFILE, version=f"cancel.{attempt}", arch="i686")
+        assert status == 201, answer
+        running = lab.wait([answer["id"]], timeout=120, states=("running",) + lab_env.FINAL)[answer["id"]]
+        if running["state"] != "running":
+            continue  # it finished before it was seen running: file another
+        path = f"/api/v1/lab/requests/{answer['id']}/cancel"
+        status, refused = lab.server.request("POST", path, {}, lab.tokens["globex"])
+        assert status == 403, refused  # another vendor's request
+        status, cancelled = lab.server.request("POST", path, {}, lab.tokens["acme"])
+        if status == 409 and "done already" in cancelled.get("error", ""):
+            continue  # the run won the race
+        assert status == 200, cancelled
+        return running, cancelled
+    raise AssertionError(f"no request of {tries} was seen running long enough to cancel it")
+
+
+def test_cancel_stops_a_running_request_and_frees_its_host(lab):
+    running, cancelled = _cancel_while_running(lab)
+    assert cancelled["state"] == "cancelled" and cancelled["finished_at"]
+    request_path = f"/api/v1/lab/requests/{running['id']}/cancel"
+    status, again = lab.server.request("POST", request_path, {}, lab.tokens["acme"])
+    assert status == 409 and "cancelled already" in again["error"], again
+    # The host's worker stops the job at its next progress report and takes new work.
+    status, nxt = lab.file("acme", PROFILE, version="after-cancel", arch="i686")
+    assert status == 201, nxt
+    _all_done(lab.wait([nxt["id"]], timeout=300))
+    final = lab.get(running["id"])
+    assert final["state"] == "cancelled", final
+    assert final["certification"] is None, "a cancelled request was certified"
+    assert final["finished_at"] == cancelled["finished_at"], "the cancelled run reported a finish"
+    assert final["attempt"] == running["attempt"]
+
+
 def test_catalog_restart_loses_nothing(lab):
     ids = [lab.file("globex", PROFILE, version=f"restart.{i}")[1]["id"] for i in range(4)]
     lab.server.stop()
