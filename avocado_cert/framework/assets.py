@@ -6,6 +6,8 @@ fetch_asset() calls, once per test: 4 s for the 595 tests of qemu-x86_64, all to
 test file of the job mentions fetch_asset, the pre-fetch runs as usual.
 """
 
+from avocado_cert.plan import order
+
 PLUGIN = "fetchasset"
 CALL = "fetch_asset"
 
@@ -16,7 +18,7 @@ def test_files(job):
     for suite in job.test_suites:
         for runnable in suite.tests:
             if getattr(runnable, "kind", None) == "avocado-instrumented" and runnable.uri:
-                files.add(runnable.uri.split(":", 1)[0])
+                files.add(order.file_of(runnable))
     return files
 
 

@@ -7,6 +7,8 @@ saturated for a while and then half idle; spread, every stretch of the run mixes
 keeps its own order; the tests do not depend on the order (every test creates what it uses).
 """
 
+import collections
+
 
 def file_of(runnable):
     """The test file a runnable comes from ('path/test_x.py:Class.test_y' -> 'path/test_x.py')."""
@@ -16,13 +18,11 @@ def file_of(runnable):
 def spread(runnables):
     """runnables reordered: the i-th of a file's n tests placed at (i + 1/2) / n of the run, ties
     kept in the original order (deterministic: the same list gives the same order)."""
-    counts, seen = {}, {}
-    for runnable in runnables:
-        counts[file_of(runnable)] = counts.get(file_of(runnable), 0) + 1
-    keyed = []
+    counts = collections.Counter(file_of(runnable) for runnable in runnables)
+    seen, keyed = collections.Counter(), []
     for position, runnable in enumerate(runnables):
         name = file_of(runnable)
-        index = seen.get(name, 0)
-        seen[name] = index + 1
+        index = seen[name]
+        seen[name] += 1
         keyed.append(((index + 0.5) / counts[name], position, runnable))
     return [runnable for _key, _position, runnable in sorted(keyed, key=lambda item: item[:2])]

@@ -128,12 +128,16 @@ def running(test, why, xml=None, **domain_kwargs):
     domain_kwargs."""
     image = _usable_image(test, why)
     xml = xml or test.domain_xml(**domain_kwargs)
-    if not savedstate.local_uri(test.uri):
+
+    def boot_for_real():
         return _boot_defined(test, image, test.objects.define_domain(xml))
+
+    if not savedstate.local_uri(test.uri):
+        return boot_for_real()
     state = savedstate.claim(image.folder, xml, (test.conn.getLibVersion(), test.conn.getVersion()))
     if state is None:
         test.log.info("every saved state of this definition serves another domain: booting for real")
-        return _boot_defined(test, image, test.objects.define_domain(xml))
+        return boot_for_real()
     # Registered first, so released last: after the domain that carries the state's name is gone.
     test.objects.on_cleanup(f"saved state {state.path}", state.release)
     if state.saved:
@@ -141,7 +145,7 @@ def running(test, why, xml=None, **domain_kwargs):
         if guest is not None:
             return guest
         state.discard()
-        return _boot_defined(test, image, test.objects.define_domain(xml))
+        return boot_for_real()
     dom = test.objects.define_domain(savedstate.renamed(xml, state.domain_name))
     guest = _boot_defined(test, image, dom)
     guest.console.close()
@@ -157,7 +161,7 @@ def running(test, why, xml=None, **domain_kwargs):
     guest = _restore(test, image, state, define=False)
     if guest is None:
         state.discard()
-        return _boot_defined(test, image, test.objects.define_domain(xml))
+        return boot_for_real()
     return guest
 
 
